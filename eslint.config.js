@@ -1,0 +1,60 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+
+const noGraphQL = {
+  patterns: [
+    {
+      group: ['graphql', 'graphql/*', '@graphql-tools/*', '@apollo/*'],
+      message:
+        'token/, keys/, policy/ and errors/auth-error stay free of GraphQL (CONVENTIONS.md).',
+    },
+  ],
+};
+const noTestHelpers = {
+  group: ['**/test/**'],
+  message: 'src/ never imports test helpers.',
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'src/server/generated/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
+    rules: {
+      'import-x/no-cycle': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/ban-ts-comment': [
+        'error',
+        { 'ts-expect-error': 'allow-with-description', minimumDescriptionLength: 8 },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noTestHelpers] }] },
+  },
+  {
+    files: [
+      'src/token/**/*.ts',
+      'src/keys/**/*.ts',
+      'src/policy/**/*.ts',
+      'src/errors/auth-error.ts',
+    ],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [...noGraphQL.patterns, noTestHelpers] }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

@@ -1,0 +1,120 @@
+/**
+ * The closed set of codes every claimgate denial carries, in `error.code` and in a GraphQL error's
+ * `extensions.code`. Codes are the contract; messages are presentation.
+ *
+ * | code              | HTTP | meaning                                                    |
+ * | ----------------- | ---- | ---------------------------------------------------------- |
+ * | `UNAUTHENTICATED` | 401  | no credentials were sent and the field needs them          |
+ * | `TOKEN_EXPIRED`   | 401  | the token verified but its `exp` has passed: refresh, retry |
+ * | `TOKEN_INVALID`   | 401  | the token cannot be trusted: sign in again                 |
+ * | `FORBIDDEN`       | 403  | authenticated, but a required permission is missing         |
+ */
+export type AuthErrorCode = 'UNAUTHENTICATED' | 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'FORBIDDEN';
+
+/** Every code in {@link AuthErrorCode}, in the order of the README's table. */
+export const AUTH_ERROR_CODES: readonly AuthErrorCode[] = [
+  'UNAUTHENTICATED',
+  'TOKEN_EXPIRED',
+  'TOKEN_INVALID',
+  'FORBIDDEN',
+];
+
+/**
+ * Why a token was refused: a closed, coarse set that is safe to log and to hand to observers. It
+ * never carries a token, a claim value or a jose message.
+ */
+export type TokenFailureReason =
+  | 'malformed' // not a compact JWS: segments, base64url or JSON
+  | 'algorithm' // `alg` outside the allow-list, or `none`
+  | 'signature' // signature does not verify with the resolved key
+  | 'key' // no key could be resolved for the token (e.g. unknown `kid`)
+  | 'expired' // `exp` has passed (beyond the clock tolerance)
+  | 'not-yet-valid' // `nbf` is in the future
+  | 'claim' // a registered claim failed its check (`iss`, `aud`, `iat`, missing `exp`, ...)
+  | 'permissions-claim'; // a permissions claim has the wrong type
+
+/** The fixed, client-facing message for each code. Never interpolated. */
+export const AUTH_ERROR_MESSAGES: Readonly<Record<AuthErrorCode, string>> = {
+  UNAUTHENTICATED: 'Authentication required.',
+  TOKEN_EXPIRED: 'The access token has expired.',
+  TOKEN_INVALID: 'The access token is invalid.',
+  FORBIDDEN: 'Permission denied.',
+};
+
+/** The HTTP status each code maps to when a request is rejected as a whole. */
+export const AUTH_ERROR_HTTP_STATUS: Readonly<Record<AuthErrorCode, number>> = {
+  UNAUTHENTICATED: 401,
+  TOKEN_EXPIRED: 401,
+  TOKEN_INVALID: 401,
+  FORBIDDEN: 403,
+};
+
+/**
+ * The base class of every error claimgate raises for a request. `code` is stable and typed;
+ * `message` is the fixed string of {@link AUTH_ERROR_MESSAGES}.
+ */
+export class AuthError extends Error {
+  readonly code: AuthErrorCode;
+
+  constructor(code: AuthErrorCode, options?: { cause?: unknown }) {
+    super(
+      AUTH_ERROR_MESSAGES[code],
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.code = code;
+    this.name = 'AuthError';
+  }
+}
+
+/** No credentials were presented where they are required. Code `UNAUTHENTICATED`. */
+export class UnauthenticatedError extends AuthError {
+  constructor() {
+    super('UNAUTHENTICATED');
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+/** A token that verified except that its `exp` has passed. Code `TOKEN_EXPIRED`. */
+export class TokenExpiredError extends AuthError {
+  readonly reason = 'expired' satisfies TokenFailureReason;
+
+  constructor(options?: { cause?: unknown }) {
+    super('TOKEN_EXPIRED', options);
+    this.name = 'TokenExpiredError';
+  }
+}
+
+/**
+ * A token that cannot be trusted. Code `TOKEN_INVALID`. `reason` says why, for logs and observers;
+ * `claim` names the registered claim that failed, when one did.
+ */
+export class TokenInvalidError extends AuthError {
+  readonly reason: TokenFailureReason;
+  readonly claim: string | undefined;
+
+  constructor(reason: TokenFailureReason, options?: { claim?: string; cause?: unknown }) {
+    super('TOKEN_INVALID', options);
+    this.name = 'TokenInvalidError';
+    this.reason = reason;
+    this.claim = options?.claim;
+  }
+}
+
+/**
+ * An authenticated caller lacks a permission. Code `FORBIDDEN`. `anyOf` lists the permissions of
+ * the requirement that failed: holding any one of them would have satisfied it.
+ */
+export class ForbiddenError extends AuthError {
+  readonly anyOf: readonly string[];
+
+  constructor(anyOf: readonly string[]) {
+    super('FORBIDDEN');
+    this.name = 'ForbiddenError';
+    this.anyOf = anyOf;
+  }
+}
+
+/** Whether `value` is an {@link AuthError} (any subclass). */
+export function isAuthError(value: unknown): value is AuthError {
+  return value instanceof AuthError;
+}

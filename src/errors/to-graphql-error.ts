@@ -1,0 +1,36 @@
+import { GraphQLError } from 'graphql';
+import { AUTH_ERROR_HTTP_STATUS, type AuthError, ForbiddenError } from './auth-error.js';
+import { formatWwwAuthenticate, type WwwAuthenticateOptions } from './www-authenticate.js';
+
+/** Options for {@link toGraphQLError}. */
+export interface ToGraphQLErrorOptions extends WwwAuthenticateOptions {
+  /**
+   * Attach `extensions.http` (status and `WWW-Authenticate`) so Apollo Server answers the whole
+   * request with that status. Use it only when rejecting a request as a whole.
+   * @default false
+   */
+  readonly http?: boolean;
+  /** The schema coordinate (`Type.field`) that was denied, exposed as `extensions.coordinate`. */
+  readonly coordinate?: string;
+}
+
+/**
+ * The `GraphQLError` a client sees for `error`: the fixed message of its code, `extensions.code`,
+ * and for `FORBIDDEN` the failed requirement as `extensions.requirement: { anyOf: [...] }`.
+ */
+export function toGraphQLError(
+  error: AuthError,
+  options: ToGraphQLErrorOptions = {},
+): GraphQLError {
+  const extensions: Record<string, unknown> = { code: error.code };
+  if (options.coordinate !== undefined) extensions['coordinate'] = options.coordinate;
+  if (error instanceof ForbiddenError) extensions['requirement'] = { anyOf: [...error.anyOf] };
+  if (options.http === true) {
+    extensions['http'] = {
+      status: AUTH_ERROR_HTTP_STATUS[error.code],
+      headers: new Map([['www-authenticate', formatWwwAuthenticate(error, options)]]),
+    };
+  }
+  // originalError is deliberately omitted: it would carry jose's message and stack into formatters.
+  return new GraphQLError(error.message, { extensions });
+}

@@ -1,0 +1,64 @@
+// The public contract of claimgate: explicit named exports only.
+
+export {
+  AUTH_ERROR_CODES,
+  AUTH_ERROR_HTTP_STATUS,
+  AUTH_ERROR_MESSAGES,
+  AuthError,
+  ForbiddenError,
+  isAuthError,
+  TokenExpiredError,
+  TokenInvalidError,
+  UnauthenticatedError,
+} from './errors/auth-error.js';
+export type { AuthErrorCode, TokenFailureReason } from './errors/auth-error.js';
+export { toGraphQLError } from './errors/to-graphql-error.js';
+export type { ToGraphQLErrorOptions } from './errors/to-graphql-error.js';
+export { formatWwwAuthenticate } from './errors/www-authenticate.js';
+export type { WwwAuthenticateOptions } from './errors/www-authenticate.js';
+
+export { normalizeAlgorithms } from './keys/algorithms.js';
+export type {
+  AlgorithmAllowList,
+  AsymmetricAlgorithm,
+  HmacAlgorithm,
+  SupportedAlgorithm,
+} from './keys/algorithms.js';
+export { importKeySource } from './keys/import-key-source.js';
+export type { KeyConfig, KeySource } from './keys/import-key-source.js';
+
+export { ANONYMOUS } from './token/auth-state.js';
+export type {
+  AnonymousState,
+  AuthenticatedState,
+  AuthState,
+  FailedState,
+  Principal,
+} from './token/auth-state.js';
+export { authenticate } from './token/authenticate.js';
+export { claimsToPrincipal, DEFAULT_PERMISSION_CLAIMS } from './token/claims-to-principal.js';
+export type { ClaimPath } from './token/claims-to-principal.js';
+export {
+  createTokenVerifier,
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+} from './token/create-token-verifier.js';
+export type { TokenVerifier, TokenVerifierOptions } from './token/create-token-verifier.js';
+export { extractBearerToken } from './token/extract-bearer-token.js';
+export type { BearerCredentials } from './token/extract-bearer-token.js';
+
+export { checkRequirement, compileRequirement } from './policy/check-requirement.js';
+export type { Decision, RequirementCheck } from './policy/check-requirement.js';
+export { AUTHENTICATED, combineRequirements } from './policy/requirement.js';
+export type { Requirement } from './policy/requirement.js';
+
+export { applyAuthDirectives, REQUIREMENT_EXTENSION } from './directives/apply-auth-directives.js';
+export { authDirectivesTypeDefs } from './directives/auth-directives-type-defs.js';
+
+export { createAuthContext } from './context/create-auth-context.js';
+export type {
+  Authenticated,
+  AuthContext,
+  AuthContextOptions,
+  AuthenticatedContext,
+  RequestWithHeaders,
+} from './context/create-auth-context.js';

@@ -1,0 +1,135 @@
+import { createPublicKey } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import type { KeyConfig } from '../index.js';
+
+/** The example server's configuration, resolved from the environment once at start-up. */
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly production: boolean;
+  /** Reject a request as a whole (401) when its token is refused, instead of per field. */
+  readonly rejectInvalidTokens: boolean;
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
+  /** `undefined` in development mode: the server then generates an ephemeral key. */
+  readonly verification:
+    { readonly algorithms: readonly string[]; readonly key: KeyConfig } | undefined;
+}
+
+/** A configuration mistake: the message says which variable to fix and how. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The issuer and audience of dev tokens when JWT_ISSUER / JWT_AUDIENCE are unset. */
+export const DEV_ISSUER = 'claimgate-dev';
+export const DEV_AUDIENCE = 'claimgate-example';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads the example server's configuration from `env`. A variable set to the empty string counts
+ * as unset.
+ * @throws ConfigError naming the variable to change.
+ */
+export function loadServerConfig(env: Env): ServerConfig {
+  const get = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value;
+  };
+  const production = get('NODE_ENV') === 'production';
+  const port = parsePort(get('PORT'));
+  const host = get('HOST') ?? 'localhost';
+  const secret = get('JWT_SECRET');
+  const publicKeyInput = get('JWT_PUBLIC_KEY');
+  const algorithmsInput = get('JWT_ALGORITHMS');
+  const rejectInput = get('AUTH_REJECT_INVALID_TOKENS');
+  if (rejectInput !== undefined && !['true', 'false'].includes(rejectInput)) {
+    throw new ConfigError('AUTH_REJECT_INVALID_TOKENS must be "true" or "false".');
+  }
+  const algorithms = algorithmsInput
+    ?.split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+
+  if (secret !== undefined && publicKeyInput !== undefined) {
+    throw new ConfigError('Set JWT_SECRET (HMAC) or JWT_PUBLIC_KEY (PEM), not both.');
+  }
+  let verification: ServerConfig['verification'];
+  if (secret !== undefined) {
+    verification = { algorithms: algorithms ?? ['HS256'], key: { secret } };
+  } else if (publicKeyInput !== undefined) {
+    const pem = readPem(publicKeyInput);
+    verification = {
+      algorithms: algorithms ?? [defaultAlgorithmFor(pem)],
+      key: { publicKey: pem },
+    };
+  } else if (production) {
+    throw new ConfigError(
+      'NODE_ENV=production needs a verification key: set JWT_SECRET (at least 32 bytes) or JWT_PUBLIC_KEY (PEM text or file path).',
+    );
+  } else if (algorithms !== undefined) {
+    throw new ConfigError(
+      'JWT_ALGORITHMS is set but no key is: set JWT_SECRET or JWT_PUBLIC_KEY too.',
+    );
+  }
+
+  return {
+    port,
+    host,
+    production,
+    rejectInvalidTokens: rejectInput === 'true',
+    issuer: get('JWT_ISSUER'),
+    audience: get('JWT_AUDIENCE'),
+    verification,
+  };
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return 4000;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(
+      `PORT must be an integer from 0 to 65535 (got ${JSON.stringify(value)}).`,
+    );
+  }
+  return port;
+}
+
+function readPem(input: string): string {
+  if (input.includes('-----BEGIN')) return input.replace(/\\n/g, '\n');
+  if (!existsSync(input)) {
+    throw new ConfigError(
+      'JWT_PUBLIC_KEY is neither PEM text (-----BEGIN PUBLIC KEY-----) nor the path of a readable file.',
+    );
+  }
+  return readFileSync(input, 'utf8');
+}
+
+/** The one algorithm a public key's type implies: RS256, ES256/384/512 by curve, or EdDSA. */
+function defaultAlgorithmFor(pem: string): string {
+  let key;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    throw new ConfigError('JWT_PUBLIC_KEY is not a valid PEM public key or certificate.');
+  }
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return 'RS256';
+    case 'rsa-pss':
+      return 'PS256';
+    case 'ed25519':
+      return 'EdDSA';
+    case 'ec': {
+      const curve = key.asymmetricKeyDetails?.namedCurve;
+      if (curve === 'prime256v1') return 'ES256';
+      if (curve === 'secp384r1') return 'ES384';
+      if (curve === 'secp521r1') return 'ES512';
+      break;
+    }
+  }
+  throw new ConfigError(
+    `JWT_PUBLIC_KEY has a key type claimgate cannot infer an algorithm for; set JWT_ALGORITHMS.`,
+  );
+}

@@ -1,0 +1,41 @@
+import { ConfigError, loadServerConfig } from './load-server-config.js';
+import { startExampleServer } from './start-example-server.js';
+
+// Entry point of `npm start`. Configuration errors end the process with a message saying what to fix.
+try {
+  const config = loadServerConfig(process.env);
+  const server = await startExampleServer(config);
+  console.log(`claimgate example server ready at ${server.url}`);
+  if (server.devKeys !== undefined) {
+    console.warn(
+      [
+        '',
+        'DEVELOPMENT MODE: no JWT_SECRET or JWT_PUBLIC_KEY is set, so an ephemeral ES256 key was generated.',
+        'Tokens below die with this process. Never run like this in production (NODE_ENV=production refuses).',
+        '',
+        `Dev token (sub dev-user, articles:read; pre-filled in Sandbox):`,
+        `  Authorization: Bearer ${server.devKeys.userToken}`,
+        '',
+        `Admin dev token (sub dev-admin, admin articles:write audit:read billing:read):`,
+        `  Authorization: Bearer ${server.devKeys.adminToken}`,
+        '',
+        `Open ${server.url} in a browser for Apollo Sandbox.`,
+        '',
+      ].join('\n'),
+    );
+  }
+  const stop = () => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof TypeError) {
+    console.error(`claimgate example server: configuration error: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,96 @@
+import type { Resolvers } from './generated/resolvers-types.js';
+
+interface ArticleRecord {
+  id: string;
+  title: string;
+  body: string;
+  draftNotes: string;
+}
+interface CustomerRecord {
+  id: string;
+  name: string;
+  balance: number;
+}
+
+/** The example server's in-memory data. One store per server instance. */
+export interface ExampleData {
+  readonly articles: ArticleRecord[];
+  readonly customers: CustomerRecord[];
+  readonly audit: { at: string; actor: string; action: string }[];
+}
+
+/** Fresh sample data. */
+export function createExampleData(): ExampleData {
+  return {
+    articles: [
+      {
+        id: 'a1',
+        title: 'Verifying JWTs once per request',
+        body: 'Verify in the context, check in the field.',
+        draftNotes: 'Add the benchmark table.',
+      },
+      {
+        id: 'a2',
+        title: 'Schema directives for access control',
+        body: '@auth and @hasPermission compile to synchronous checks.',
+        draftNotes: 'Mention interfaces.',
+      },
+    ],
+    customers: [
+      { id: 'c1', name: 'Ada Industries', balance: 1250.5 },
+      { id: 'c2', name: 'Babbage & Co', balance: -40 },
+    ],
+    audit: [],
+  };
+}
+
+/** Resolvers of schema/example.graphql; claimgate's directives guard them, not these functions. */
+export function createResolvers(data: ExampleData): Resolvers {
+  return {
+    Query: {
+      health: () => 'ok',
+      me: (_parent, _args, { auth }) => auth.principal,
+      adminReport: () => ({
+        generatedAt: new Date().toISOString(),
+        articleCount: data.articles.length,
+        customerCount: data.customers.length,
+      }),
+      articles: () => data.articles,
+      article: (_parent, { id }) => data.articles.find((a) => a.id === id) ?? null,
+      search: (_parent, { term }) => {
+        const needle = term.toLowerCase();
+        return [
+          ...data.articles.filter((a) => a.title.toLowerCase().includes(needle)),
+          ...data.customers.filter((c) => c.name.toLowerCase().includes(needle)),
+        ];
+      },
+      customers: () => data.customers,
+      auditLog: () => data.audit,
+    },
+    Mutation: {
+      publishArticle: (_parent, { title, body }, { auth }) => {
+        const article = { id: `a${data.articles.length + 1}`, title, body, draftNotes: '' };
+        data.articles.push(article);
+        data.audit.push({
+          at: new Date().toISOString(),
+          actor: auth.principal.subject ?? 'unknown',
+          action: `publishArticle ${article.id}`,
+        });
+        return article;
+      },
+    },
+    Me: {
+      sub: (principal) => principal.subject ?? null,
+      permissions: (principal) => [...principal.permissions].sort(),
+    },
+    SearchResult: {
+      __resolveType: (item) => ('balance' in item ? 'Customer' : 'Article'),
+    },
+    Node: {
+      __resolveType: (item) => ('balance' in item ? 'Customer' : 'Article'),
+    },
+    Billable: {
+      __resolveType: () => 'Customer',
+    },
+  };
+}

@@ -1,0 +1,190 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import cors from 'cors';
+import {
+  applyAuthDirectives,
+  authDirectivesTypeDefs,
+  createAuthContext,
+  createTokenVerifier,
+} from '../index.js';
+import type { ServerContext } from './context.js';
+import { createDevKeys, type DevKeys } from './dev-keys.js';
+import { DEV_AUDIENCE, DEV_ISSUER, type ServerConfig } from './load-server-config.js';
+import { createExampleData, createResolvers } from './resolvers.js';
+
+/** A running example server. */
+export interface ExampleServer {
+  /** The GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. */
+  readonly url: string;
+  /** The ephemeral key and dev tokens, in development mode only. */
+  readonly devKeys: DevKeys | undefined;
+  /** Stops accepting connections and drains in-flight requests. */
+  close(): Promise<void>;
+}
+
+/** The largest request body accepted, in bytes. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const exampleTypeDefs = readFileSync(
+  new URL('../../schema/example.graphql', import.meta.url),
+  'utf8',
+);
+
+const SANDBOX_DOCUMENT = `query Me {
+  me { sub permissions }
+  articles { id title body draftNotes }
+}
+`;
+
+/**
+ * Starts the example API: Apollo Server 5 with claimgate on a plain `node:http` server, serving
+ * `/graphql` (Apollo Sandbox on GET from a browser) and `/health`.
+ */
+export async function startExampleServer(config: ServerConfig): Promise<ExampleServer> {
+  const issuer = config.issuer ?? (config.verification === undefined ? DEV_ISSUER : undefined);
+  const audience =
+    config.audience ?? (config.verification === undefined ? DEV_AUDIENCE : undefined);
+  const devKeys =
+    config.verification === undefined
+      ? await createDevKeys(issuer ?? DEV_ISSUER, audience ?? DEV_AUDIENCE)
+      : undefined;
+  const verification = config.verification ?? {
+    algorithms: ['ES256'],
+    key: { publicKey: devKeys?.publicKeyPem ?? '' },
+  };
+  const verifier = await createTokenVerifier({ ...verification, issuer, audience });
+  const authContext = createAuthContext({
+    verifier,
+    rejectInvalidTokens: config.rejectInvalidTokens,
+  });
+
+  const schema = applyAuthDirectives(
+    makeExecutableSchema({
+      typeDefs: [authDirectivesTypeDefs, exampleTypeDefs],
+      resolvers: createResolvers(createExampleData()),
+    }),
+  );
+
+  const corsHandler = cors({ exposedHeaders: ['WWW-Authenticate'] });
+  const httpServer = createServer((req, res) => {
+    corsHandler(req, res, () => {
+      route(req, res).catch(() => {
+        // Apollo answers GraphQL errors itself; anything reaching here is ours. No details leak.
+        if (!res.headersSent)
+          sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
+        else res.end();
+      });
+    });
+  });
+
+  const apollo = new ApolloServer<ServerContext>({
+    schema,
+    // Sandbox loads the schema by introspection, in development and production alike.
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageLocalDefault({
+        embed: true,
+        document: SANDBOX_DOCUMENT,
+        ...(devKeys === undefined
+          ? {}
+          : { headers: { Authorization: `Bearer ${devKeys.userToken}` } }),
+      }),
+    ],
+  });
+  await apollo.start();
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/health') {
+      sendJson(res, 200, { status: 'ok' });
+      return;
+    }
+    if (url.pathname === '/') {
+      res.writeHead(302, { location: '/graphql' }).end();
+      return;
+    }
+    if (url.pathname !== '/graphql') {
+      sendJson(res, 404, { errors: [{ message: 'Not found' }] });
+      return;
+    }
+    const body = await readBody(req);
+    if (body.kind === 'too-large') {
+      sendJson(res, 413, { errors: [{ message: 'Request body too large.' }] });
+      return;
+    }
+    if (body.kind === 'invalid-json') {
+      sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON.' }] });
+      return;
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const httpGraphQLRequest: HTTPGraphQLRequest = {
+      method: (req.method ?? 'GET').toUpperCase(),
+      headers,
+      search: url.search,
+      body: body.value,
+    };
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: () => authContext({ req }),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const address = httpServer.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${config.host === 'localhost' ? 'localhost' : host}:${address.port}/graphql`,
+    devKeys,
+    close: () => apollo.stop(),
+  };
+}
+
+type Body = { kind: 'ok'; value: unknown } | { kind: 'too-large' } | { kind: 'invalid-json' };
+
+async function readBody(req: IncomingMessage): Promise<Body> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return { kind: 'too-large' };
+    chunks.push(chunk);
+  }
+  if (size === 0) return { kind: 'ok', value: undefined };
+  const text = Buffer.concat(chunks).toString('utf8');
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/(graphql-response\+)?json\b/i.test(type)) return { kind: 'ok', value: text };
+  try {
+    return { kind: 'ok', value: JSON.parse(text) as unknown };
+  } catch {
+    return { kind: 'invalid-json' };
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(value));
+}
