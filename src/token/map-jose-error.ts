@@ -2,9 +2,9 @@ import { errors } from 'jose';
 import { AuthError, TokenExpiredError, TokenInvalidError } from '../errors/auth-error.js';
 
 /**
- * Maps what jose threw while verifying a client's token to a typed {@link AuthError}. jose's
- * message is never carried over (it can quote claim values); the jose error is kept as `cause`
- * for the server's own debugging only.
+ * Maps what jose threw while verifying a client's token to a typed {@link AuthError}. Neither jose's
+ * message nor the jose error itself is carried over: jose errors hold the claims payload, which must
+ * never reach a response or a log line. `reason` and `claim` say what failed.
  *
  * Returns `undefined` for anything that is not a verdict on the token (a bug, a failing key
  * resolver): the caller must not blame the client for those.
@@ -12,29 +12,28 @@ import { AuthError, TokenExpiredError, TokenInvalidError } from '../errors/auth-
 export function mapJoseError(error: unknown): AuthError | undefined {
   if (error instanceof AuthError) return error;
   if (!(error instanceof errors.JOSEError)) return undefined;
-  const cause = { cause: error };
-  if (error instanceof errors.JWTExpired) return new TokenExpiredError(cause);
+  if (error instanceof errors.JWTExpired) return new TokenExpiredError();
   if (error instanceof errors.JWTClaimValidationFailed) {
     return error.claim === 'nbf'
-      ? new TokenInvalidError('not-yet-valid', { claim: 'nbf', ...cause })
-      : new TokenInvalidError('claim', { claim: error.claim, ...cause });
+      ? new TokenInvalidError('not-yet-valid', { claim: 'nbf' })
+      : new TokenInvalidError('claim', { claim: error.claim });
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) {
-    return new TokenInvalidError('signature', cause);
+    return new TokenInvalidError('signature');
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) return new TokenInvalidError('algorithm', cause);
+  if (error instanceof errors.JOSEAlgNotAllowed) return new TokenInvalidError('algorithm');
   if (error instanceof errors.JOSENotSupported) {
     // Raised for an unrecognised `alg` and for an unsupported `crit` extension such as `b64`.
-    return new TokenInvalidError('algorithm', cause);
+    return new TokenInvalidError('algorithm');
   }
   if (
     error instanceof errors.JWKSNoMatchingKey ||
     error instanceof errors.JWKSMultipleMatchingKeys
   ) {
-    return new TokenInvalidError('key', cause);
+    return new TokenInvalidError('key');
   }
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
-    return new TokenInvalidError('malformed', cause);
+    return new TokenInvalidError('malformed');
   }
   return undefined;
 }
