@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { IResolvers } from '@graphql-tools/utils';
-import { parse, subscribe, execute, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  execute,
+  parse,
+  subscribe,
+  type ExecutionResult,
+  type GraphQLEnumType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
 import { describe, expect, it } from 'vitest';
 import {
   ANONYMOUS,
@@ -244,7 +252,7 @@ describe('applyAuthDirectives', () => {
     const mapped = applyAuthDirectives(original);
     expect(mapped).not.toBe(original);
     expect(mapped.getQueryType()?.getFields()['open']?.resolve).toBe(openResolve);
-    const vaultType = mapped.getType('Vault') as import('graphql').GraphQLObjectType;
+    const vaultType = mapped.getType('Vault') as GraphQLObjectType;
     const secret = vaultType.getFields()['secret'];
     expect(secret?.resolve).toBeTypeOf('function');
     expect(secret?.extensions[REQUIREMENT_EXTENSION]).toEqual({ clauses: [['vault']] });
@@ -309,7 +317,7 @@ describe('authDirectivesTypeDefs', () => {
     const schema = makeExecutableSchema({
       typeDefs: [authDirectivesTypeDefs, 'type Query { a: String }'],
     });
-    const values = (schema.getType('AuthErrorCode') as import('graphql').GraphQLEnumType)
+    const values = (schema.getType('AuthErrorCode') as GraphQLEnumType)
       .getValues()
       .map((v) => v.name);
     expect(values).toEqual([...AUTH_ERROR_CODES]);

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import type { CryptoKey } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { importKeySource } from '../../src/index.js';
 import { generateTestKeyPair, generateTestSecret } from '../helpers/keys.js';
