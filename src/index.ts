@@ -62,3 +62,20 @@ export type {
   AuthenticatedContext,
   RequestWithHeaders,
 } from './context/create-auth-context.js';
+
+export {
+  createWsAuth,
+  WS_CLOSE_FORBIDDEN,
+  WS_CLOSE_INTERNAL_ERROR,
+} from './context/create-ws-auth.js';
+export type {
+  ClosableSocket,
+  WsAuth,
+  WsAuthOptions,
+  WsConnectionContext,
+} from './context/create-ws-auth.js';
+export {
+  MAX_CONNECTION_AUTHORIZATION_LENGTH,
+  readConnectionAuthorization,
+} from './context/read-connection-authorization.js';
+export type { ConnectionAuthorization } from './context/read-connection-authorization.js';

@@ -1,3 +1,4 @@
+import { createPubSub, type PubSub } from './create-pub-sub.js';
 import type { Resolvers } from './generated/resolvers-types.js';
 
 interface ArticleRecord {
@@ -17,6 +18,8 @@ export interface ExampleData {
   readonly articles: ArticleRecord[];
   readonly customers: CustomerRecord[];
   readonly audit: { at: string; actor: string; action: string }[];
+  /** Articles as they are published: the source of `Subscription.articlePublished`. */
+  readonly published: PubSub<ArticleRecord>;
 }
 
 /** Fresh sample data. */
@@ -41,6 +44,7 @@ export function createExampleData(): ExampleData {
       { id: 'c2', name: 'Babbage & Co', balance: -40 },
     ],
     audit: [],
+    published: createPubSub(),
   };
 }
 
@@ -76,7 +80,15 @@ export function createResolvers(data: ExampleData): Resolvers {
           actor: auth.principal.subject ?? 'unknown',
           action: `publishArticle ${article.id}`,
         });
+        data.published.publish(article);
         return article;
+      },
+    },
+    Subscription: {
+      articlePublished: {
+        // Runs only after @hasPermission allowed the caller: no stream is opened for a denial.
+        subscribe: () => data.published.subscribe(),
+        resolve: (article: ArticleRecord) => article,
       },
     },
     Me: {

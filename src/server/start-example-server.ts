@@ -16,6 +16,7 @@ import type { ServerContext } from './context.js';
 import { createDevKeys, type DevKeys } from './dev-keys.js';
 import { DEV_AUDIENCE, DEV_ISSUER, type ServerConfig } from './load-server-config.js';
 import { createExampleData, createResolvers } from './resolvers.js';
+import { serveSubscriptions } from './serve-subscriptions.js';
 
 /** A running example server. */
 export interface ExampleServer {
@@ -43,7 +44,7 @@ const SANDBOX_DOCUMENT = `query Me {
 
 /**
  * Starts the example API: Apollo Server 5 with claimgate on a plain `node:http` server, serving
- * `/graphql` (Apollo Sandbox on GET from a browser) and `/health`.
+ * `/graphql` (Apollo Sandbox on GET from a browser; subscriptions over WebSocket) and `/health`.
  */
 export async function startExampleServer(config: ServerConfig): Promise<ExampleServer> {
   const issuer = config.issuer ?? (config.verification === undefined ? DEV_ISSUER : undefined);
@@ -82,6 +83,14 @@ export async function startExampleServer(config: ServerConfig): Promise<ExampleS
     });
   });
 
+  // Subscriptions: graphql-ws on the same port and path, authenticated once per connection.
+  const subscriptions = serveSubscriptions({
+    httpServer,
+    schema,
+    verifier,
+    production: config.production,
+  });
+
   const apollo = new ApolloServer<ServerContext>({
     schema,
     // Sandbox loads the schema by introspection, in development and production alike.
@@ -89,6 +98,7 @@ export async function startExampleServer(config: ServerConfig): Promise<ExampleS
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      subscriptions.drainPlugin,
       ApolloServerPluginLandingPageLocalDefault({
         embed: true,
         document: SANDBOX_DOCUMENT,

@@ -125,6 +125,15 @@ export type QuerySearchArgs = {
 
 export type SearchResult = Article | Customer;
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Each article as it is published (over WebSocket, graphql-ws). Readers or administrators; the
+   * connection ends with TOKEN_EXPIRED when its token expires.
+   */
+  articlePublished: Article;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -229,6 +238,7 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SearchResult: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SearchResult']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -248,6 +258,7 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   SearchResult: ResolversUnionTypes<ResolversParentTypes>['SearchResult'];
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
 };
 
 export type AuthDirectiveArgs = { };
@@ -321,6 +332,10 @@ export type SearchResultResolvers<ContextType = ServerContext, ParentType extend
   __resolveType: TypeResolveFn<'Article' | 'Customer', ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = ServerContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  articlePublished?: SubscriptionResolver<ResolversTypes['Article'], "articlePublished", ParentType, Authenticated<ContextType>>;
+};
+
 export type Resolvers<ContextType = ServerContext> = {
   AdminReport?: AdminReportResolvers<ContextType>;
   Article?: ArticleResolvers<ContextType>;
@@ -332,6 +347,7 @@ export type Resolvers<ContextType = ServerContext> = {
   Node?: NodeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   SearchResult?: SearchResultResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = ServerContext> = {

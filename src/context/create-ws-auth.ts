@@ -1,0 +1,308 @@
+import { AuthError, TokenExpiredError, TokenInvalidError } from '../errors/auth-error.js';
+import { ANONYMOUS, type AuthState, type Principal } from '../token/auth-state.js';
+import { authenticate } from '../token/authenticate.js';
+import {
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  type TokenVerifier,
+} from '../token/create-token-verifier.js';
+import type { AuthContext } from './create-auth-context.js';
+import { readConnectionAuthorization } from './read-connection-authorization.js';
+
+/** graphql-ws's close code `4403: Forbidden`: the reason is the typed {@link AuthErrorCode}. */
+export const WS_CLOSE_FORBIDDEN = 4403;
+/** graphql-ws's close code `4500: Internal server error`, reason `INTERNAL_SERVER_ERROR`. */
+export const WS_CLOSE_INTERNAL_ERROR = 4500;
+
+/** The socket of a connection, as far as claimgate needs it: `ws`'s `WebSocket` fits. */
+export interface ClosableSocket {
+  close(code?: number, reason?: string): void;
+}
+
+/**
+ * The part of graphql-ws's per-connection `Context` claimgate reads. graphql-ws's `Context` with
+ * the `ws` or `@fastify/websocket` extra (`{ socket, request }`) fits as it is.
+ */
+export interface WsConnectionContext {
+  readonly connectionParams?: Readonly<Record<string, unknown>> | undefined;
+  readonly extra: { readonly socket: ClosableSocket };
+}
+
+/** Options of {@link createWsAuth}. Validated once; a mistake throws at start-up. */
+export interface WsAuthOptions {
+  /** The verifier made by `createTokenVerifier`: the same one the HTTP context uses. */
+  readonly verifier: TokenVerifier;
+  /**
+   * Refuse a connection that sends no credentials (close `4403`, reason `UNAUTHENTICATED`). When
+   * false, such a connection is anonymous and each guarded subscription is denied on its own.
+   * A refused token always closes the connection, whatever this says.
+   * @default false
+   */
+  readonly requireAuthentication?: boolean | undefined;
+  /**
+   * How long past `exp` a live connection is kept, in seconds: set it to the verifier's
+   * `clockTolerance` so a connection lives exactly as long as its token is accepted over HTTP.
+   * @default 10 (the verifier's default)
+   */
+  readonly clockTolerance?: number | undefined;
+  /**
+   * Revocation seam: called with the principal at connect and then every
+   * `revocationCheckInterval` seconds for each live connection; `true` ends the connection (close
+   * `4403`, reason `TOKEN_INVALID`). A function that throws counts as "not revoked" (fail open):
+   * return `true` from your own error handling to fail closed.
+   * @default undefined (no revocation checks)
+   */
+  readonly isRevoked?: ((principal: Principal) => boolean | Promise<boolean>) | undefined;
+  /**
+   * Seconds between two revocation sweeps over the live connections; the longest a revoked token
+   * keeps a connection open is this plus the duration of one `isRevoked` call. At least 0.1.
+   * Only with `isRevoked`.
+   * @default 30
+   */
+  readonly revocationCheckInterval?: number | undefined;
+}
+
+/**
+ * The graphql-ws server hooks {@link createWsAuth} returns: wire all three into `useServer`. They
+ * are plain functions (no `this`), safe to pass on their own.
+ */
+export interface WsAuth {
+  /**
+   * graphql-ws `onConnect`: authenticates `connectionParams.Authorization` once per connection.
+   * Resolves `true` to acknowledge, or closes the socket with `4403` and the typed code as reason
+   * and resolves `false`.
+   */
+  readonly onConnect: (ctx: WsConnectionContext) => Promise<boolean>;
+  /**
+   * graphql-ws `context`: `{ auth }` from the connection's stored state, without re-verifying.
+   * @throws Error when `onConnect` was not wired (a server bug: the connection is closed).
+   */
+  readonly context: (ctx: WsConnectionContext) => AuthContext;
+  /** graphql-ws `onClose`: forgets the connection and clears its timers. */
+  readonly onClose: (ctx: WsConnectionContext) => void;
+  /** How many acknowledged connections are currently tracked (for metrics and leak checks). */
+  readonly activeConnections: () => number;
+}
+
+/** The longest delay `setTimeout` accepts, in milliseconds (2^31 - 1, about 24.8 days). */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+const DEFAULT_REVOCATION_CHECK_INTERVAL_SECONDS = 30;
+const MIN_REVOCATION_CHECK_INTERVAL_SECONDS = 0.1;
+
+interface Connection {
+  readonly auth: AuthState;
+  /** When the token stops being accepted, in ms since the epoch; `undefined` without `exp`. */
+  readonly deadline: number | undefined;
+  readonly socket: ClosableSocket;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Set once the socket is closing or closed; `endedWith` says why when claimgate closed it. */
+  ended: boolean;
+  endedWith: AuthError | undefined;
+}
+
+/**
+ * Creates the graphql-ws hooks that authenticate subscriptions: once at connect, through the same
+ * `authenticate` and verifier as HTTP; the connection is closed (`4403`, `TOKEN_EXPIRED`) when the
+ * token's `exp` passes, and (with `isRevoked`) when its token is revoked.
+ * @throws TypeError at creation when the options are invalid.
+ * @example
+ * const wsAuth = createWsAuth({ verifier });
+ * useServer(
+ *   { schema, onConnect: wsAuth.onConnect, context: wsAuth.context, onClose: wsAuth.onClose },
+ *   new WebSocketServer({ server: httpServer, path: '/graphql' }),
+ * );
+ */
+export function createWsAuth(options: WsAuthOptions): WsAuth {
+  const { verifier, requireAuthentication = false, isRevoked } = options;
+  if (verifier === undefined || typeof verifier.verify !== 'function') {
+    throw new TypeError('claimgate: createWsAuth needs `verifier` from createTokenVerifier().');
+  }
+  const clockTolerance = options.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
+  if (!Number.isFinite(clockTolerance) || clockTolerance < 0) {
+    throw new TypeError('claimgate: `clockTolerance` must be a non-negative number of seconds.');
+  }
+  if (isRevoked !== undefined && typeof isRevoked !== 'function') {
+    throw new TypeError('claimgate: `isRevoked` must be a function (principal) => boolean.');
+  }
+  if (options.revocationCheckInterval !== undefined && isRevoked === undefined) {
+    throw new TypeError('claimgate: `revocationCheckInterval` needs `isRevoked`; set both.');
+  }
+  const interval = options.revocationCheckInterval ?? DEFAULT_REVOCATION_CHECK_INTERVAL_SECONDS;
+  if (!Number.isFinite(interval) || interval < MIN_REVOCATION_CHECK_INTERVAL_SECONDS) {
+    throw new TypeError(
+      `claimgate: \`revocationCheckInterval\` must be at least ${MIN_REVOCATION_CHECK_INTERVAL_SECONDS} seconds.`,
+    );
+  }
+
+  // Keyed by graphql-ws's per-connection context object, which lives exactly as long as the socket.
+  const connections = new WeakMap<WsConnectionContext, Connection>();
+  const closed = new WeakSet<WsConnectionContext>();
+  const live = new Set<Connection>();
+  const revocation = isRevoked === undefined ? undefined : createSweep(isRevoked, interval * 1000);
+
+  function end(connection: Connection, error: AuthError): void {
+    if (connection.ended) return;
+    connection.ended = true;
+    connection.endedWith = error;
+    forget(connection);
+    connection.socket.close(WS_CLOSE_FORBIDDEN, error.code);
+  }
+
+  function forget(connection: Connection): void {
+    if (connection.timer !== undefined) clearTimeout(connection.timer);
+    connection.timer = undefined;
+    live.delete(connection);
+    revocation?.remove(connection);
+  }
+
+  function armExpiry(connection: Connection, deadline: number): void {
+    const delay = deadline - Date.now();
+    // Beyond setTimeout's range the timer would fire at once: wait the longest allowed, then re-arm.
+    connection.timer =
+      delay > MAX_TIMEOUT_MS
+        ? setTimeout(() => armExpiry(connection, deadline), MAX_TIMEOUT_MS)
+        : setTimeout(() => end(connection, new TokenExpiredError()), delay);
+    // A pending expiry must not keep the process alive on its own.
+    connection.timer.unref();
+  }
+
+  function createSweep(check: (principal: Principal) => boolean | Promise<boolean>, ms: number) {
+    const watched = new Set<Connection>();
+    let timer: ReturnType<typeof setInterval> | undefined;
+    let running = false;
+    const sweep = async () => {
+      // One sweep at a time: a slow store must not pile up checks.
+      if (running) return;
+      running = true;
+      try {
+        await Promise.all(
+          [...watched].map(async (connection) => {
+            const { principal } = connection.auth;
+            if (principal !== null && (await revoked(check, principal))) {
+              end(connection, revokedError());
+            }
+          }),
+        );
+      } finally {
+        running = false;
+      }
+    };
+    return {
+      add(connection: Connection) {
+        watched.add(connection);
+        if (timer === undefined) {
+          timer = setInterval(() => void sweep(), ms);
+          timer.unref();
+        }
+      },
+      remove(connection: Connection) {
+        watched.delete(connection);
+        if (watched.size === 0 && timer !== undefined) {
+          clearInterval(timer);
+          timer = undefined;
+        }
+      },
+    };
+  }
+
+  return {
+    onConnect: async (ctx) => {
+      const socket = ctx.extra.socket;
+      const refuse = (reason: string) => {
+        socket.close(WS_CLOSE_FORBIDDEN, reason);
+        return false;
+      };
+      const params = readConnectionAuthorization(ctx.connectionParams);
+      let auth: AuthState;
+      try {
+        auth =
+          params.kind === 'malformed'
+            ? { status: 'failed', principal: null, error: new TokenInvalidError('malformed') }
+            : await authenticate(params.authorization, verifier);
+      } catch {
+        // Not the client's fault (e.g. a failing key resolver): no jose message in the reason.
+        socket.close(WS_CLOSE_INTERNAL_ERROR, 'INTERNAL_SERVER_ERROR');
+        return false;
+      }
+      if (auth.status === 'failed') return refuse(auth.error.code);
+      if (auth.status === 'anonymous' && requireAuthentication) return refuse('UNAUTHENTICATED');
+      const deadline = auth.principal === null ? undefined : deadlineOf(auth.principal);
+      if (deadline !== undefined && deadline <= Date.now()) return refuse('TOKEN_EXPIRED');
+      if (auth.principal !== null && isRevoked !== undefined) {
+        if (await revoked(isRevoked, auth.principal)) return refuse(revokedError().code);
+      }
+      // The client may have gone while the token was verified: onClose has run, keep nothing.
+      if (closed.has(ctx)) return false;
+      const connection: Connection = {
+        auth,
+        deadline,
+        socket,
+        timer: undefined,
+        ended: false,
+        endedWith: undefined,
+      };
+      connections.set(ctx, connection);
+      live.add(connection);
+      if (deadline !== undefined) armExpiry(connection, deadline);
+      if (auth.principal !== null) revocation?.add(connection);
+      return true;
+    },
+
+    context: (ctx) => {
+      const connection = connections.get(ctx);
+      if (connection === undefined) {
+        // A subscribe racing the socket's close: nothing reaches the client; fail closed quietly.
+        if (closed.has(ctx)) return { auth: ANONYMOUS };
+        throw new Error(
+          'claimgate: no connection state; pass createWsAuth().onConnect, context and onClose to useServer (see README).',
+        );
+      }
+      // The expiry timer may lag the clock by a few ms: never hand out a principal past its deadline.
+      if (
+        !connection.ended &&
+        connection.deadline !== undefined &&
+        connection.deadline <= Date.now()
+      ) {
+        end(connection, new TokenExpiredError());
+      }
+      if (connection.endedWith !== undefined) {
+        return { auth: { status: 'failed', principal: null, error: connection.endedWith } };
+      }
+      return { auth: connection.ended ? ANONYMOUS : connection.auth };
+    },
+
+    onClose: (ctx) => {
+      closed.add(ctx);
+      const connection = connections.get(ctx);
+      if (connection === undefined) return;
+      connection.ended = true;
+      forget(connection);
+    },
+
+    activeConnections: () => live.size,
+  };
+
+  function deadlineOf(principal: Principal): number | undefined {
+    const { exp } = principal.claims;
+    return typeof exp === 'number' ? (exp + clockTolerance) * 1000 : undefined;
+  }
+}
+
+/**
+ * The error a revoked token ends its connection with: `TOKEN_INVALID` ("sign in again") until the
+ * revocation store (issue #5) adds its own code.
+ */
+function revokedError(): AuthError {
+  return new AuthError('TOKEN_INVALID');
+}
+
+async function revoked(
+  check: (principal: Principal) => boolean | Promise<boolean>,
+  principal: Principal,
+): Promise<boolean> {
+  try {
+    return (await check(principal)) === true;
+  } catch {
+    // Fail open, as documented: the store decides its own failure policy by what it returns.
+    return false;
+  }
+}

@@ -1,0 +1,113 @@
+import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
+import WebSocket from 'ws';
+
+/** How a WebSocket connection ended: its close code and reason. */
+export interface Closed {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** A graphql-ws client (real socket, `ws` implementation) that never retries, and its close. */
+export interface TestWsClient {
+  readonly client: Client;
+  /** Resolves with the first close of the socket. */
+  readonly closed: Promise<Closed>;
+  /** Resolves when the server acknowledged the connection. */
+  readonly connected: Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Connects to `url` at once (not lazily) with `connectionParams`. Retries are off, so a close
+ * surfaces in `closed` and as the error of every running subscription.
+ */
+export function connectTestClient(
+  url: string,
+  connectionParams?: Record<string, unknown>,
+): TestWsClient {
+  let onClosed: (closed: Closed) => void = () => undefined;
+  let onConnected: () => void = () => undefined;
+  const closed = new Promise<Closed>((resolve) => (onClosed = resolve));
+  const connected = new Promise<void>((resolve) => (onConnected = resolve));
+  const client = createClient({
+    url,
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    ...(connectionParams === undefined ? {} : { connectionParams }),
+    onNonLazyError: () => undefined,
+    on: {
+      connected: () => onConnected(),
+      closed: (event) => onClosed(toClosed(event)),
+    },
+  });
+  return { client, closed, connected, dispose: async () => client.dispose() };
+}
+
+/** Connects, and resolves with the close when the server refused the connection at init. */
+export async function closeOfRefusedConnection(
+  url: string,
+  connectionParams?: Record<string, unknown>,
+): Promise<Closed & { readonly acknowledged: boolean }> {
+  const { closed, connected, dispose } = connectTestClient(url, connectionParams);
+  let acknowledged = false;
+  void connected.then(() => (acknowledged = true));
+  const result = await closed;
+  await dispose();
+  return { ...result, acknowledged };
+}
+
+/** One `next` payload of a subscription. */
+export type Result = FormattedExecutionResult<Record<string, unknown>, unknown>;
+
+/** A running subscription: its results so far, and how it ended. */
+export interface TestSubscription {
+  readonly results: Result[];
+  /** Resolves when the n-th result has arrived. */
+  nth(n: number): Promise<Result>;
+  /** Resolves with `complete` or with the error (a close event) that ended the subscription. */
+  readonly ended: Promise<
+    { readonly kind: 'complete' } | { readonly kind: 'error'; error: unknown }
+  >;
+  unsubscribe(): void;
+}
+
+/** Starts a subscription on `client` and records everything it receives. */
+export function subscribe(client: Client, query: string): TestSubscription {
+  const results: Result[] = [];
+  const waiters: { n: number; resolve: (r: Result) => void }[] = [];
+  let end: (value: { kind: 'complete' } | { kind: 'error'; error: unknown }) => void = () =>
+    undefined;
+  const ended = new Promise<{ kind: 'complete' } | { kind: 'error'; error: unknown }>(
+    (resolve) => (end = resolve),
+  );
+  const unsubscribe = client.subscribe(
+    { query },
+    {
+      next(result) {
+        results.push(result);
+        for (const waiter of waiters.filter((w) => w.n === results.length)) waiter.resolve(result);
+      },
+      error: (error) => end({ kind: 'error', error }),
+      complete: () => end({ kind: 'complete' }),
+    },
+  );
+  return {
+    results,
+    ended,
+    unsubscribe,
+    nth(n) {
+      const result = results[n - 1];
+      if (result !== undefined) return Promise.resolve(result);
+      return new Promise((resolve) => waiters.push({ n, resolve }));
+    },
+  };
+}
+
+/** The code and reason of a close event (graphql-ws passes the socket's event through). */
+export function toClosed(event: unknown): Closed {
+  if (event !== null && typeof event === 'object' && 'code' in event && 'reason' in event) {
+    return { code: Number(event.code), reason: String(event.reason) };
+  }
+  throw new Error(`not a close event: ${String(event)}`);
+}
