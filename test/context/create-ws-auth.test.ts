@@ -1,6 +1,7 @@
 import type { IResolvers } from '@graphql-tools/utils';
 import type { JWTVerifyGetKey } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import {
   createTokenVerifier,
   createWsAuth,
@@ -90,7 +91,7 @@ async function start(
   };
   const api = await startTestWsApi({
     typeDefs,
-    resolvers: resolvers as IResolvers,
+    resolvers,
     wsAuth: { verifier: await verifier(), clockTolerance: 0, ...wsAuth },
     ...extra,
   });
@@ -196,21 +197,27 @@ describe('createWsAuth', () => {
     it('keeps no state for a client that leaves while its token is being verified', async () => {
       let release: () => void = () => undefined;
       const keyReleased = new Promise<void>((resolve) => (release = resolve));
+      let requested: () => void = () => undefined;
+      const keyRequested = new Promise<void>((resolve) => (requested = resolve));
       let settled: (acknowledged: boolean) => void = () => undefined;
       const onConnectSettled = new Promise<boolean>((resolve) => (settled = resolve));
       const api = await start(
         {
           verifier: await verifier(async () => {
+            requested();
             await keyReleased;
             return keys.publicKey;
           }),
         },
         { onConnectSettled: settled },
       );
-      const c = client(api.url, await bearer());
-      // Wait until the server holds the socket, then leave before the key resolves.
-      await vi.waitFor(() => expect(api.wsServer.clients.size).toBe(1));
-      await c.dispose();
+      // A raw socket: graphql-ws's client cannot drop a connection that is not acknowledged yet.
+      const socket = new WebSocket(api.url, 'graphql-transport-ws');
+      await new Promise((resolve) => socket.once('open', resolve));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: await bearer() }));
+      // Leave while the server is verifying the token, before the key resolves.
+      await keyRequested;
+      socket.terminate();
       await vi.waitFor(() => expect(api.wsServer.clients.size).toBe(0));
       release();
       expect(await onConnectSettled).toBe(false);
@@ -234,7 +241,6 @@ describe('createWsAuth', () => {
       expect(await denied.ended).toEqual({ kind: 'complete' });
       expect(denied.results).toEqual([
         {
-          data: null,
           errors: [
             expect.objectContaining({
               message: 'Permission denied.',
@@ -272,15 +278,11 @@ describe('createWsAuth', () => {
       const connections = 12;
       const perConnection = 3;
       const tokens = await Promise.all(
-        Array.from({ length: connections }, (_, i) =>
-          token({ sub: `user-${i}`, permissions: ['secret:read'] }),
-        ),
+        Array.from({ length: connections }, (_, i) => token({ sub: `user-${i}` })),
       );
       const subs = tokens.flatMap((t) => {
         const { client: c } = client(api.url, { Authorization: `Bearer ${t}` });
-        return Array.from({ length: perConnection }, () =>
-          subscribe(c, 'subscription { secretTicks whoami }'),
-        );
+        return Array.from({ length: perConnection }, () => subscribe(c, 'subscription { whoami }'));
       });
       await publishWhenSubscribed(api.ticks, connections * perConnection, 9);
       const first = await Promise.all(subs.map((s) => s.nth(1)));

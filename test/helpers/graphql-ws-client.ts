@@ -49,11 +49,11 @@ export async function closeOfRefusedConnection(
   url: string,
   connectionParams?: Record<string, unknown>,
 ): Promise<Closed & { readonly acknowledged: boolean }> {
-  const { closed, connected, dispose } = connectTestClient(url, connectionParams);
+  const client = connectTestClient(url, connectionParams);
   let acknowledged = false;
-  void connected.then(() => (acknowledged = true));
-  const result = await closed;
-  await dispose();
+  void client.connected.then(() => (acknowledged = true));
+  const result = await client.closed;
+  await client.dispose();
   return { ...result, acknowledged };
 }
 
