@@ -8,7 +8,7 @@ import {
 import type { AuthContext } from './create-auth-context.js';
 import { readConnectionAuthorization } from './read-connection-authorization.js';
 
-/** graphql-ws's close code `4403: Forbidden`: the reason is the typed {@link AuthErrorCode}. */
+/** graphql-ws's close code `4403: Forbidden`; claimgate puts the typed `AuthErrorCode` in the reason. */
 export const WS_CLOSE_FORBIDDEN = 4403;
 /** graphql-ws's close code `4500: Internal server error`, reason `INTERNAL_SERVER_ERROR`. */
 export const WS_CLOSE_INTERNAL_ERROR = 4500;
