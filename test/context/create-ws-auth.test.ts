@@ -105,9 +105,14 @@ function client(url: string, params?: Record<string, unknown>): TestWsClient {
   return c;
 }
 
+/** Waits until `assertion` passes: a bound against hangs under load, not a timing assertion. */
+function eventually(assertion: () => void): Promise<void> {
+  return vi.waitFor(assertion, { timeout: 10_000, interval: 20 });
+}
+
 /** Publishes `value` once `count` subscribers listen (subscription start is asynchronous). */
 async function publishWhenSubscribed(ticks: PubSub<number>, count: number, value: number) {
-  await vi.waitFor(() => expect(ticks.subscriberCount()).toBe(count));
+  await eventually(() => expect(ticks.subscriberCount()).toBe(count));
   ticks.publish(value);
 }
 
@@ -218,7 +223,7 @@ describe('createWsAuth', () => {
       // Leave while the server is verifying the token, before the key resolves.
       await keyRequested;
       socket.terminate();
-      await vi.waitFor(() => expect(api.wsServer.clients.size).toBe(0));
+      await eventually(() => expect(api.wsServer.clients.size).toBe(0));
       release();
       expect(await onConnectSettled).toBe(false);
       expect(api.wsAuth.activeConnections()).toBe(0);
@@ -309,7 +314,7 @@ describe('createWsAuth', () => {
         reason: 'TOKEN_EXPIRED',
       });
       await expect(c.closed).resolves.toEqual({ code: 4403, reason: 'TOKEN_EXPIRED' });
-      await vi.waitFor(() => expect(api.ticks.subscriberCount()).toBe(0));
+      await eventually(() => expect(api.ticks.subscriberCount()).toBe(0));
       expect(api.wsAuth.activeConnections()).toBe(0);
     });
 
@@ -356,7 +361,7 @@ describe('createWsAuth', () => {
       });
       const c = client(api.url, await bearer({ permissions: ['secret:read'] }));
       const sub = subscribe(c.client, 'subscription { secretTicks }');
-      await vi.waitFor(() => expect(checks).toBeGreaterThanOrEqual(3));
+      await eventually(() => expect(checks).toBeGreaterThanOrEqual(3));
       await publishWhenSubscribed(api.ticks, 1, 4);
       expect(await sub.nth(1)).toEqual({ data: { secretTicks: 4 } });
       expect(api.wsAuth.activeConnections()).toBe(1);
@@ -379,7 +384,7 @@ describe('createWsAuth', () => {
       expect(outcomes.every((o) => o.code === 4403 && o.reason === 'TOKEN_INVALID')).toBe(true);
       expect(outcomes.some((o) => o.acknowledged)).toBe(false);
       expect(api.wsAuth.activeConnections()).toBe(0);
-      await vi.waitFor(() => expect(api.wsServer.clients.size).toBe(0));
+      await eventually(() => expect(api.wsServer.clients.size).toBe(0));
 
       const { client: c } = client(api.url, await bearer({ permissions: ['secret:read'] }));
       const sub = subscribe(c, 'subscription { secretTicks }');

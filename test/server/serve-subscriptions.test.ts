@@ -47,12 +47,12 @@ describe('the example server over WebSocket', () => {
     const first = sub.nth(1);
     const writer = await token(['articles:write'], 'writer');
     let published: unknown;
-    for (let attempt = 0; sub.results.length === 0 && attempt < 50; attempt += 1) {
+    for (let attempt = 0; sub.results.length === 0 && attempt < 200; attempt += 1) {
       published = await postGraphQL(server.url, {
         query: 'mutation { publishArticle(title: "Live", body: "Now") { id } }',
         token: writer,
       });
-      await Promise.race([first, new Promise((resolve) => setTimeout(resolve, 20))]);
+      await Promise.race([first, new Promise((resolve) => setTimeout(resolve, 25))]);
     }
     expect(published).toMatchObject({ status: 200 });
     expect(await first).toEqual({
