@@ -393,6 +393,55 @@ describe('createWsAuth', () => {
     });
   });
 
+  describe('hooks called directly, in graphql-ws order', () => {
+    // The socket here only records its close: these tests pin the context contract around a close.
+    function connection(params?: Record<string, unknown>) {
+      const closes: { code?: number | undefined; reason?: string | undefined }[] = [];
+      const ctx = {
+        ...(params === undefined ? {} : { connectionParams: params }),
+        extra: {
+          socket: { close: (code?: number, reason?: string) => void closes.push({ code, reason }) },
+        },
+      };
+      return { ctx, closes };
+    }
+
+    it('hands out the stored principal without verifying again', async () => {
+      const counter = countingKeyResolver();
+      const wsAuth = createWsAuth({ verifier: await verifier(counter.getKey), clockTolerance: 0 });
+      const { ctx, closes } = connection(await bearer({ permissions: ['a'] }));
+      await expect(wsAuth.onConnect(ctx)).resolves.toBe(true);
+      const first = wsAuth.context(ctx);
+      expect(wsAuth.context(ctx).auth).toBe(first.auth);
+      expect(first.auth.principal?.subject).toBe('user-1');
+      expect(counter.calls()).toBe(1);
+      expect(closes).toEqual([]);
+      wsAuth.onClose(ctx);
+      expect(wsAuth.activeConnections()).toBe(0);
+    });
+
+    it('answers TOKEN_EXPIRED from context once the connection was ended by expiry', async () => {
+      const wsAuth = createWsAuth({ verifier: await verifier(), clockTolerance: 0 });
+      const { ctx, closes } = connection(await bearer({}, nowSeconds() + 1));
+      await expect(wsAuth.onConnect(ctx)).resolves.toBe(true);
+      await eventually(() => expect(closes).toEqual([{ code: 4403, reason: 'TOKEN_EXPIRED' }]));
+      expect(wsAuth.context(ctx).auth).toMatchObject({
+        status: 'failed',
+        principal: null,
+        error: { code: 'TOKEN_EXPIRED' },
+      });
+      expect(wsAuth.activeConnections()).toBe(0);
+    });
+
+    it('answers anonymous, never the principal, for a subscribe racing the close', async () => {
+      const wsAuth = createWsAuth({ verifier: await verifier() });
+      const { ctx } = connection(await bearer());
+      await wsAuth.onConnect(ctx);
+      wsAuth.onClose(ctx);
+      expect(wsAuth.context(ctx).auth).toEqual({ status: 'anonymous', principal: null });
+    });
+  });
+
   describe('configuration', () => {
     it.each([
       ['no verifier', {}, /createWsAuth needs `verifier`/],
