@@ -31,5 +31,7 @@ enum AuthErrorCode {
   TOKEN_INVALID
   "Authenticated, but a required permission is missing. HTTP 403."
   FORBIDDEN
+  "The request's credentials are malformed (e.g. two Authorization headers). HTTP 400."
+  BAD_REQUEST
 }
 `;

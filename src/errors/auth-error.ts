@@ -8,8 +8,10 @@
  * | `TOKEN_EXPIRED`   | 401  | the token verified but its `exp` has passed: refresh, retry |
  * | `TOKEN_INVALID`   | 401  | the token cannot be trusted: sign in again                 |
  * | `FORBIDDEN`       | 403  | authenticated, but a required permission is missing         |
+ * | `BAD_REQUEST`     | 400  | the request's credentials are malformed (RFC 6750 §3.1)     |
  */
-export type AuthErrorCode = 'UNAUTHENTICATED' | 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'FORBIDDEN';
+export type AuthErrorCode =
+  'UNAUTHENTICATED' | 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'FORBIDDEN' | 'BAD_REQUEST';
 
 /** Every code in {@link AuthErrorCode}, in the order of the README's table. */
 export const AUTH_ERROR_CODES: readonly AuthErrorCode[] = [
@@ -17,6 +19,7 @@ export const AUTH_ERROR_CODES: readonly AuthErrorCode[] = [
   'TOKEN_EXPIRED',
   'TOKEN_INVALID',
   'FORBIDDEN',
+  'BAD_REQUEST',
 ];
 
 /**
@@ -39,6 +42,7 @@ export const AUTH_ERROR_MESSAGES: Readonly<Record<AuthErrorCode, string>> = {
   TOKEN_EXPIRED: 'The access token has expired.',
   TOKEN_INVALID: 'The access token is invalid.',
   FORBIDDEN: 'Permission denied.',
+  BAD_REQUEST: 'The request credentials are malformed.',
 };
 
 /** The HTTP status each code maps to when a request is rejected as a whole. */
@@ -47,6 +51,7 @@ export const AUTH_ERROR_HTTP_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   TOKEN_EXPIRED: 401,
   TOKEN_INVALID: 401,
   FORBIDDEN: 403,
+  BAD_REQUEST: 400,
 };
 
 /**
@@ -111,6 +116,30 @@ export class ForbiddenError extends AuthError {
     super('FORBIDDEN');
     this.name = 'ForbiddenError';
     this.anyOf = anyOf;
+  }
+}
+
+/**
+ * Why a request's credentials are malformed, as opposed to a token being refused: a closed set that
+ * is safe to log. Never carries a header value.
+ */
+export type BadRequestReason =
+  | 'duplicate-header' // more than one `Authorization` header (RFC 9110 §11.6.2 allows one)
+  | 'missing-credentials' // the `Bearer` scheme with nothing after it
+  | 'separator' // the scheme and the token are separated by something other than spaces
+  | 'multiple-sources'; // a token in more than one place (header and cookie, RFC 6750 §2)
+
+/**
+ * A request whose credentials are malformed (RFC 6750 §3.1 `invalid_request`). Code `BAD_REQUEST`,
+ * HTTP 400. `reason` says why, for logs and observers.
+ */
+export class BadRequestError extends AuthError {
+  readonly reason: BadRequestReason;
+
+  constructor(reason: BadRequestReason) {
+    super('BAD_REQUEST');
+    this.name = 'BadRequestError';
+    this.reason = reason;
   }
 }
 

@@ -13,6 +13,7 @@ export interface WwwAuthenticateOptions {
 const DESCRIPTIONS: Readonly<Record<string, string>> = {
   TOKEN_EXPIRED: 'The access token expired',
   TOKEN_INVALID: 'The access token is invalid',
+  BAD_REQUEST: 'The request credentials are malformed',
 };
 
 // RFC 6750 §3 scope-token = 1*( %x21 / %x23-5B / %x5D-7E ): a permission outside it is not listed.
@@ -24,6 +25,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
  * - `UNAUTHENTICATED`: `Bearer` with no error code (§3.1: the request carried no credentials).
  * - `TOKEN_EXPIRED`, `TOKEN_INVALID`: `Bearer error="invalid_token", error_description="…"`.
  * - `FORBIDDEN`: `Bearer error="insufficient_scope", scope="…"` with the missing permissions.
+ * - `BAD_REQUEST`: `Bearer error="invalid_request", error_description="…"`.
  */
 export function formatWwwAuthenticate(
   error: AuthError,
@@ -37,6 +39,9 @@ export function formatWwwAuthenticate(
     case 'TOKEN_EXPIRED':
     case 'TOKEN_INVALID':
       params.push('error="invalid_token"', `error_description="${DESCRIPTIONS[error.code]}"`);
+      break;
+    case 'BAD_REQUEST':
+      params.push('error="invalid_request"', `error_description="${DESCRIPTIONS[error.code]}"`);
       break;
     case 'FORBIDDEN': {
       params.push('error="insufficient_scope"');

@@ -43,6 +43,8 @@ export type AuditEntry = {
 
 /** The stable codes claimgate puts in `extensions.code` of the errors it raises. */
 export type AuthErrorCode =
+  /** The request's credentials are malformed (e.g. two Authorization headers). HTTP 400. */
+  | 'BAD_REQUEST'
   /** Authenticated, but a required permission is missing. HTTP 403. */
   | 'FORBIDDEN'
   /** The token verified but has expired: refresh it and retry. HTTP 401. */
