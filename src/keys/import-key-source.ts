@@ -6,6 +6,7 @@ import {
   type AsymmetricAlgorithm,
   type HmacAlgorithm,
 } from './algorithms.js';
+import { isWellKnownSecret } from './well-known-secrets.js';
 
 /**
  * Where a verifier's keys come from. `getKey` is jose's `JWTVerifyGetKey` seam: remote JWKS and
@@ -46,8 +47,9 @@ const MIN_RSA_BITS = 2048;
  * Imports the configured keys once, at start-up, into non-extractable `CryptoKey`s (one per allowed
  * algorithm), and returns the {@link KeySource} a verifier calls per token. No key material is
  * parsed or imported per request.
- * @throws TypeError when the key does not fit the algorithms: a secret shorter than the hash size,
- *   a secret with public-key algorithms, an RSA key under 2048 bits, a curve that does not match.
+ * @throws TypeError when the key does not fit the algorithms: a secret shorter than the hash size
+ *   or on the list of well-known example secrets, PEM text as a secret, a secret with public-key
+ *   algorithms, an RSA key under 2048 bits, a curve that does not match.
  */
 export async function importKeySource(
   key: KeyConfig,
@@ -94,6 +96,16 @@ async function importSecret(
   const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError('claimgate: `key.secret` must be a string or a Uint8Array.');
+  }
+  if (isWellKnownSecret(bytes)) {
+    throw new TypeError(
+      'claimgate: the HMAC secret is a well-known example value (e.g. from jwt.io or a tutorial) that anyone can sign with; generate a random one with `openssl rand -base64 64`.',
+    );
+  }
+  if (new TextDecoder().decode(bytes).includes('-----BEGIN')) {
+    throw new TypeError(
+      'claimgate: the HMAC secret is PEM text; a public key must never be used as an HMAC secret (RFC 8725 §2.1). Configure it as `key.publicKey` with a public-key algorithm.',
+    );
   }
   const keys = new Map<string, CryptoKey>();
   for (const alg of algorithms) {
