@@ -5,13 +5,15 @@ export {
   AUTH_ERROR_HTTP_STATUS,
   AUTH_ERROR_MESSAGES,
   AuthError,
+  BadRequestError,
   ForbiddenError,
   isAuthError,
   TokenExpiredError,
   TokenInvalidError,
   UnauthenticatedError,
 } from './errors/auth-error.js';
-export type { AuthErrorCode, TokenFailureReason } from './errors/auth-error.js';
+export type { AuthErrorCode, BadRequestReason, TokenFailureReason } from './errors/auth-error.js';
+export { formatError, isAuthErrorCode, MASKED_ERROR_MESSAGE } from './errors/format-error.js';
 export { toGraphQLError } from './errors/to-graphql-error.js';
 export type { ToGraphQLErrorOptions } from './errors/to-graphql-error.js';
 export { formatWwwAuthenticate } from './errors/www-authenticate.js';
@@ -25,6 +27,7 @@ export type {
   SupportedAlgorithm,
 } from './keys/algorithms.js';
 export { importKeySource } from './keys/import-key-source.js';
+export { isWellKnownSecret, WELL_KNOWN_SECRETS } from './keys/well-known-secrets.js';
 export type { KeyConfig, KeySource } from './keys/import-key-source.js';
 
 export { ANONYMOUS } from './token/auth-state.js';
@@ -35,7 +38,19 @@ export type {
   FailedState,
   Principal,
 } from './token/auth-state.js';
-export { authenticate } from './token/authenticate.js';
+export { assertCanonicalJws, MAX_JSON_DEPTH } from './token/assert-canonical-jws.js';
+export {
+  authenticate,
+  authenticateCredentials,
+  DEFAULT_MAX_TOKEN_BYTES,
+} from './token/authenticate.js';
+export type { AuthenticateOptions } from './token/authenticate.js';
+export {
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  isStringListOf,
+  MAX_CLOCK_TOLERANCE_SECONDS,
+} from './token/check-claims-policy.js';
+export type { ClaimValidator } from './token/check-claims-policy.js';
 export { claimsToPrincipal, DEFAULT_PERMISSION_CLAIMS } from './token/claims-to-principal.js';
 export type { ClaimPath } from './token/claims-to-principal.js';
 export {
@@ -44,6 +59,7 @@ export {
 } from './token/create-token-verifier.js';
 export type { TokenVerifier, TokenVerifierOptions } from './token/create-token-verifier.js';
 export { extractBearerToken } from './token/extract-bearer-token.js';
+export { extractCookieToken } from './token/extract-cookie-token.js';
 export type { BearerCredentials } from './token/extract-bearer-token.js';
 
 export { checkRequirement, compileRequirement } from './policy/check-requirement.js';
@@ -55,6 +71,8 @@ export { applyAuthDirectives, REQUIREMENT_EXTENSION } from './directives/apply-a
 export { authDirectivesTypeDefs } from './directives/auth-directives-type-defs.js';
 
 export { createAuthContext } from './context/create-auth-context.js';
+export { createAuthStatusPlugin } from './context/create-auth-status-plugin.js';
+export type { AuthStatusPluginOptions } from './context/create-auth-status-plugin.js';
 export type {
   Authenticated,
   AuthContext,

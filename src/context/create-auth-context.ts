@@ -2,8 +2,12 @@ import { GraphQLError } from 'graphql';
 import { assertValidRealm } from '../errors/www-authenticate.js';
 import { toGraphQLError } from '../errors/to-graphql-error.js';
 import type { AuthState, AuthenticatedState } from '../token/auth-state.js';
-import { authenticate } from '../token/authenticate.js';
+import { assertMaxTokenBytes, authenticateCredentials } from '../token/authenticate.js';
 import type { TokenVerifier } from '../token/create-token-verifier.js';
+import { isCookieName } from '../token/extract-cookie-token.js';
+import { readRequestCredentials, type RequestWithHeaders } from './read-request-credentials.js';
+
+export type { RequestWithHeaders } from './read-request-credentials.js';
 
 /** The part of a GraphQL context that claimgate owns: `context.auth`. */
 export interface AuthContext {
@@ -21,24 +25,32 @@ export interface AuthenticatedContext {
  */
 export type Authenticated<TContext> = Omit<TContext, 'auth'> & AuthenticatedContext;
 
-/** The request shape the context builder reads: Node's `IncomingMessage` and Express's fit. */
-export interface RequestWithHeaders {
-  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
-}
-
 /** Options of {@link createAuthContext}. */
 export interface AuthContextOptions {
   /** The verifier made by `createTokenVerifier`. */
   readonly verifier: TokenVerifier;
   /**
    * Reject the whole request when a token is present but refused: HTTP 401 with
-   * `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3) and no execution. When false,
-   * the request runs: public fields resolve and each protected field raises the typed error.
+   * `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3) and no execution; a malformed
+   * request (`BAD_REQUEST`) gets HTTP 400 with `error="invalid_request"`. When false, the request
+   * runs: public fields resolve and each protected field raises the typed error.
    * @default false
    */
   readonly rejectInvalidTokens?: boolean | undefined;
   /** The `realm` of `WWW-Authenticate` challenges. @default undefined (none) */
   readonly realm?: string | undefined;
+  /**
+   * The largest token verified, in bytes; a longer one is `TOKEN_INVALID` without being parsed.
+   * @default 8192
+   */
+  readonly maxTokenBytes?: number | undefined;
+  /**
+   * Also read the token from the cookie of this name. A token sent both in the cookie and in the
+   * `Authorization` header is a malformed request (`BAD_REQUEST`). A cookie is sent by the browser
+   * on its own, so keep Apollo Server's CSRF prevention on and the cookie `SameSite`.
+   * @default undefined (cookies are not read)
+   */
+  readonly cookie?: string | undefined;
 }
 
 /**
@@ -52,22 +64,25 @@ export interface AuthContextOptions {
 export function createAuthContext(
   options: AuthContextOptions,
 ): (args: { readonly req: RequestWithHeaders }) => Promise<AuthContext> {
-  const { verifier, rejectInvalidTokens = false, realm } = options;
+  const { verifier, rejectInvalidTokens = false, realm, maxTokenBytes, cookie } = options;
   if (verifier === undefined || typeof verifier.verify !== 'function') {
     throw new TypeError(
       'claimgate: createAuthContext needs `verifier` from createTokenVerifier().',
     );
   }
   if (realm !== undefined) assertValidRealm(realm);
+  assertMaxTokenBytes(maxTokenBytes);
+  if (cookie !== undefined && (typeof cookie !== 'string' || !isCookieName(cookie))) {
+    throw new TypeError('claimgate: `cookie` must be a cookie name (letters, digits, `-`, `_`).');
+  }
+  const authenticateOptions = { maxTokenBytes };
   const challenge = realm === undefined ? {} : { realm };
 
   return async ({ req }) => {
-    const header = req.headers['authorization'];
-    // Node keeps the first of duplicate Authorization headers; an array only comes from other stacks.
-    const authorization = typeof header === 'string' ? header : header?.[0];
+    const credentials = readRequestCredentials(req, cookie);
     let auth: AuthState;
     try {
-      auth = await authenticate(authorization, verifier);
+      auth = await authenticateCredentials(credentials, verifier, authenticateOptions);
     } catch {
       // Not the client's fault (e.g. a failing key resolver): never a jose message or stack.
       throw new GraphQLError('Authentication failed unexpectedly.', {

@@ -1,21 +1,49 @@
-import { AuthError, TokenInvalidError } from '../errors/auth-error.js';
+import { AuthError, BadRequestError, TokenInvalidError } from '../errors/auth-error.js';
 import { ANONYMOUS, type AuthState } from './auth-state.js';
 import type { TokenVerifier } from './create-token-verifier.js';
-import { extractBearerToken } from './extract-bearer-token.js';
+import { extractBearerToken, type BearerCredentials } from './extract-bearer-token.js';
+
+/** The largest token accepted by default, in bytes (UTF-16 code units of the header value). */
+export const DEFAULT_MAX_TOKEN_BYTES = 8 * 1024;
+
+/** Options of {@link authenticate} and {@link authenticateCredentials}. */
+export interface AuthenticateOptions {
+  /**
+   * The largest token verified, in bytes; a longer one is `TOKEN_INVALID` without being parsed.
+   * @default 8192
+   */
+  readonly maxTokenBytes?: number | undefined;
+}
 
 /**
- * Authenticates one request from its `Authorization` header value: extraction, then at most one
+ * Authenticates one request from its `Authorization` header value(s): extraction, then at most one
  * verification. Never throws for a client's input: a missing token is `anonymous`, a refused one
- * is `failed` with its typed error.
+ * or a malformed request is `failed` with its typed error.
  * @throws Error only when verification fails for a reason that is not the client's.
  */
 export async function authenticate(
-  authorization: string | undefined,
+  authorization: string | readonly string[] | undefined,
   verifier: TokenVerifier,
+  options: AuthenticateOptions = {},
 ): Promise<AuthState> {
-  const credentials = extractBearerToken(authorization);
+  return authenticateCredentials(extractBearerToken(authorization), verifier, options);
+}
+
+/**
+ * Authenticates already extracted credentials (see {@link authenticate}).
+ * @throws Error only when verification fails for a reason that is not the client's.
+ */
+export async function authenticateCredentials(
+  credentials: BearerCredentials,
+  verifier: TokenVerifier,
+  options: AuthenticateOptions = {},
+): Promise<AuthState> {
   if (credentials.kind === 'none') return ANONYMOUS;
-  if (credentials.kind === 'malformed') {
+  if (credentials.kind === 'bad-request') {
+    return { status: 'failed', principal: null, error: new BadRequestError(credentials.reason) };
+  }
+  // A size cap before any parsing: an 8 KiB token is far above any real access token.
+  if (credentials.token.length > (options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES)) {
     return { status: 'failed', principal: null, error: new TokenInvalidError('malformed') };
   }
   try {
@@ -23,5 +51,15 @@ export async function authenticate(
   } catch (error) {
     if (error instanceof AuthError) return { status: 'failed', principal: null, error };
     throw error;
+  }
+}
+
+/**
+ * Validates a `maxTokenBytes` option at start-up.
+ * @throws TypeError when it is not a positive integer.
+ */
+export function assertMaxTokenBytes(value: number | undefined): void {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) {
+    throw new TypeError('claimgate: `maxTokenBytes` must be a positive integer number of bytes.');
   }
 }

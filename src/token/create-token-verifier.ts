@@ -1,7 +1,13 @@
 import { jwtVerify, type JWTVerifyOptions } from 'jose';
 import { normalizeAlgorithms } from '../keys/algorithms.js';
 import { importKeySource, type KeyConfig } from '../keys/import-key-source.js';
+import { assertCanonicalJws } from './assert-canonical-jws.js';
 import type { Principal } from './auth-state.js';
+import {
+  checkClaimsPolicy,
+  resolveClaimsPolicy,
+  type ClaimValidator,
+} from './check-claims-policy.js';
 import {
   claimsToPrincipal,
   compileClaimPaths,
@@ -23,7 +29,7 @@ export interface TokenVerifierOptions {
   /** Accepted `aud` value(s); the token must name at least one. @default undefined (not checked) */
   readonly audience?: string | readonly string[] | undefined;
   /**
-   * Allowed clock skew when checking `exp`, `nbf` and `iat`, in seconds.
+   * Allowed clock skew when checking `exp`, `nbf` and `iat`, in seconds. At most 300.
    * @default 10
    */
   readonly clockTolerance?: number | undefined;
@@ -44,6 +50,37 @@ export interface TokenVerifierOptions {
    */
   readonly permissionClaims?: readonly ClaimPath[] | undefined;
   /**
+   * The longest lifetime accepted, in seconds: `exp - iat` must not exceed it, and neither may
+   * `exp - now` (which bounds tokens without `iat`). Longer-lived tokens are `TOKEN_INVALID`.
+   * @default 86400 (24 hours)
+   */
+  readonly maxTokenLifetime?: number | undefined;
+  /**
+   * The required `typ` header (RFC 8725 §3.11), compared case-insensitively without the
+   * `application/` prefix: `"at+jwt"` for RFC 9068 access tokens. A mismatch is `TOKEN_INVALID`.
+   * @default undefined (not checked)
+   */
+  readonly typ?: string | undefined;
+  /**
+   * Claims that must be present, in addition to `exp` (when `requireExpiration`), `iss` and `aud`
+   * (when configured) and `iat` (with `maxTokenAge`). A missing one is `TOKEN_INVALID`.
+   * @default []
+   */
+  readonly requiredClaims?: readonly string[] | undefined;
+  /**
+   * Custom checks by claim name, run after the signature and the registered claims verified; a
+   * validator returning `false` (or throwing) makes the token `TOKEN_INVALID`.
+   * @default {}
+   * @example claimValidators: { permissions: isStringListOf(['articles:read', 'admin']) }
+   */
+  readonly claimValidators?: Readonly<Record<string, ClaimValidator>> | undefined;
+  /**
+   * Production mode: `issuer` and `audience` become required (RFC 8725 §3.8, §3.9), so a token
+   * minted for another service of the same issuer or by another issuer cannot be replayed here.
+   * @default false
+   */
+  readonly production?: boolean | undefined;
+  /**
    * The clock, for tests.
    * @default () => new Date()
    */
@@ -55,8 +92,9 @@ export interface TokenVerifier {
   /**
    * Verifies `token` and returns the caller it identifies.
    * @throws TokenExpiredError `TOKEN_EXPIRED` when `exp` (or `maxTokenAge`) has passed.
-   * @throws TokenInvalidError `TOKEN_INVALID` for any other failure: malformed, signature,
-   *   algorithm, key, issuer, audience, `nbf`, permission claim types.
+   * @throws TokenInvalidError `TOKEN_INVALID` for any other failure: malformed or non-canonical,
+   *   signature, algorithm, key, issuer, audience, `nbf`, future `iat`, lifetime, `typ`, required
+   *   claims, custom validators, permission claim types.
    * @throws Error (untyped) only for failures that are not the client's: a failing key resolver.
    */
   verify(token: string): Promise<Principal>;
@@ -101,6 +139,30 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
       throw new TypeError(`claimgate: \`${name}\` must be a non-empty string or list of strings.`);
     }
   }
+  if (options.production === true) {
+    const missing = (['issuer', 'audience'] as const).filter((name) => options[name] === undefined);
+    if (missing.length > 0) {
+      throw new TypeError(
+        `claimgate: production mode needs ${missing.map((m) => `\`${m}\``).join(' and ')}: set them to the values your identity provider puts in \`iss\` and \`aud\` (RFC 8725 §3.8–3.9).`,
+      );
+    }
+  }
+  const { typ } = options;
+  if (typ !== undefined && (typeof typ !== 'string' || typ.trim() === '')) {
+    throw new TypeError('claimgate: `typ` must be a non-empty string such as "at+jwt".');
+  }
+  const requiredClaims: readonly unknown[] = options.requiredClaims ?? [];
+  if (
+    !Array.isArray(requiredClaims) ||
+    requiredClaims.some((claim) => typeof claim !== 'string' || claim === '')
+  ) {
+    throw new TypeError('claimgate: `requiredClaims` must be a list of claim names.');
+  }
+  const policy = resolveClaimsPolicy({
+    clockTolerance,
+    maxTokenLifetime: options.maxTokenLifetime,
+    claimValidators: options.claimValidators,
+  });
   const permissionClaims = compileClaimPaths(options.permissionClaims ?? DEFAULT_PERMISSION_CLAIMS);
   const getKey = await importKeySource(options.key, allow);
 
@@ -110,20 +172,28 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
     ...(options.issuer === undefined ? {} : { issuer: options.issuer as string | string[] }),
     ...(options.audience === undefined ? {} : { audience: options.audience as string | string[] }),
     ...(maxTokenAge === undefined ? {} : { maxTokenAge }),
-    ...(options.requireExpiration === false ? {} : { requiredClaims: ['exp'] }),
+    ...(typ === undefined ? {} : { typ }),
+    requiredClaims: [
+      ...new Set([
+        ...(options.requireExpiration === false ? [] : ['exp']),
+        ...(requiredClaims as readonly string[]), // every entry is a non-empty string by now
+      ]),
+    ],
   };
 
   return {
     async verify(token) {
-      const verifyOptions =
-        currentDate === undefined ? base : { ...base, currentDate: currentDate() };
+      // Before any crypto: one canonical spelling per token (issue #4).
+      assertCanonicalJws(token);
+      const now = currentDate === undefined ? new Date() : currentDate();
       let payload;
       try {
-        ({ payload } = await jwtVerify(token, getKey, verifyOptions));
+        ({ payload } = await jwtVerify(token, getKey, { ...base, currentDate: now }));
       } catch (error) {
         const mapped = mapJoseError(error);
         throw mapped ?? error;
       }
+      checkClaimsPolicy(payload, policy, Math.floor(now.getTime() / 1000));
       return claimsToPrincipal(payload, permissionClaims);
     },
   };
