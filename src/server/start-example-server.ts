@@ -10,7 +10,9 @@ import {
   applyAuthDirectives,
   authDirectivesTypeDefs,
   createAuthContext,
+  createAuthStatusPlugin,
   createTokenVerifier,
+  formatError,
 } from '../index.js';
 import type { ServerContext } from './context.js';
 import { createDevKeys, type DevKeys } from './dev-keys.js';
@@ -58,7 +60,12 @@ export async function startExampleServer(config: ServerConfig): Promise<ExampleS
     algorithms: ['ES256'],
     key: { publicKey: devKeys?.publicKeyPem ?? '' },
   };
-  const verifier = await createTokenVerifier({ ...verification, issuer, audience });
+  const verifier = await createTokenVerifier({
+    ...verification,
+    issuer,
+    audience,
+    production: config.production,
+  });
   const authContext = createAuthContext({
     verifier,
     rejectInvalidTokens: config.rejectInvalidTokens,
@@ -96,9 +103,13 @@ export async function startExampleServer(config: ServerConfig): Promise<ExampleS
     // Sandbox loads the schema by introspection, in development and production alike.
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // Masks every error not meant for the client, in development too (issue #4).
+    formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       subscriptions.drainPlugin,
+      // A response without data only because of auth errors answers 400/401/403 (issue #4).
+      createAuthStatusPlugin(),
       ApolloServerPluginLandingPageLocalDefault({
         embed: true,
         document: SANDBOX_DOCUMENT,
