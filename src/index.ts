@@ -27,7 +27,11 @@ export type {
   SupportedAlgorithm,
 } from './keys/algorithms.js';
 export { importKeySource } from './keys/import-key-source.js';
-export { isWellKnownSecret, WELL_KNOWN_SECRETS } from './keys/well-known-secrets.js';
+export {
+  isRepeatedByte,
+  isWellKnownSecret,
+  WELL_KNOWN_SECRETS,
+} from './keys/well-known-secrets.js';
 export type { KeyConfig, KeySource } from './keys/import-key-source.js';
 
 export { ANONYMOUS } from './token/auth-state.js';
@@ -38,7 +42,11 @@ export type {
   FailedState,
   Principal,
 } from './token/auth-state.js';
-export { assertCanonicalJws, MAX_JSON_DEPTH } from './token/assert-canonical-jws.js';
+export {
+  assertCanonicalJws,
+  assertStrictJsonPayload,
+  MAX_JSON_DEPTH,
+} from './token/assert-canonical-jws.js';
 export {
   authenticate,
   authenticateCredentials,

@@ -6,7 +6,7 @@ import {
   type AsymmetricAlgorithm,
   type HmacAlgorithm,
 } from './algorithms.js';
-import { isWellKnownSecret } from './well-known-secrets.js';
+import { isRepeatedByte, isWellKnownSecret } from './well-known-secrets.js';
 
 /**
  * Where a verifier's keys come from. `getKey` is jose's `JWTVerifyGetKey` seam: remote JWKS and
@@ -47,8 +47,8 @@ const MIN_RSA_BITS = 2048;
  * Imports the configured keys once, at start-up, into non-extractable `CryptoKey`s (one per allowed
  * algorithm), and returns the {@link KeySource} a verifier calls per token. No key material is
  * parsed or imported per request.
- * @throws TypeError when the key does not fit the algorithms: a secret shorter than the hash size
- *   or on the list of well-known example secrets, PEM text as a secret, a secret with public-key
+ * @throws TypeError when the key does not fit the algorithms: a secret shorter than the hash size,
+ *   on the list of well-known example secrets or one byte repeated, PEM text as a secret, a secret with public-key
  *   algorithms, an RSA key under 2048 bits, a curve that does not match.
  */
 export async function importKeySource(
@@ -107,7 +107,6 @@ async function importSecret(
       'claimgate: the HMAC secret is PEM text; a public key must never be used as an HMAC secret (RFC 8725 §2.1). Configure it as `key.publicKey` with a public-key algorithm.',
     );
   }
-  const keys = new Map<string, CryptoKey>();
   for (const alg of algorithms) {
     const min = HMAC_MIN_BYTES[alg];
     if (bytes.byteLength < min) {
@@ -115,6 +114,14 @@ async function importSecret(
         `claimgate: the HMAC secret is ${bytes.byteLength} bytes; ${alg} needs at least ${min} bytes (RFC 7518 §3.2). Generate one with \`openssl rand -base64 ${min}\`.`,
       );
     }
+  }
+  if (isRepeatedByte(bytes)) {
+    throw new TypeError(
+      'claimgate: the HMAC secret is one byte repeated (e.g. all zeros), which anyone can guess; generate a random one with `openssl rand -base64 64`.',
+    );
+  }
+  const keys = new Map<string, CryptoKey>();
+  for (const alg of algorithms) {
     keys.set(
       alg,
       await crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: HMAC_HASH[alg] }, false, [

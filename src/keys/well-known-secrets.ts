@@ -49,13 +49,14 @@ export const WELL_KNOWN_SECRETS: ReadonlySet<string> = new Set([
   'development',
 ]);
 
-/**
- * Whether `secret` is on the {@link WELL_KNOWN_SECRETS} list, or is a single character repeated
- * (`aaaa…`, a padding trick to pass the length check).
- */
-export function isWellKnownSecret(secret: Uint8Array): boolean {
+/** Whether `secret` is one byte repeated (`aaaa…`, or an all-zero buffer nobody filled). */
+export function isRepeatedByte(secret: Uint8Array): boolean {
   const first = secret[0];
-  if (first !== undefined && secret.every((byte) => byte === first)) return true;
+  return first !== undefined && secret.every((byte) => byte === first);
+}
+
+/** Whether `secret`, as text, is on the {@link WELL_KNOWN_SECRETS} list. */
+export function isWellKnownSecret(secret: Uint8Array): boolean {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(secret);

@@ -12,19 +12,29 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * Refuses, before any cryptography, a token that is not in the one canonical compact JWS form
  * (RFC 7515 §7.1): exactly three non-empty base64url segments without padding, whitespace or
- * non-zero trailing bits, whose header and payload are strict JSON objects (valid UTF-8, no
+ * non-zero trailing bits, and a protected header that is a strict JSON object (valid UTF-8, no
  * duplicate member names, nesting at most {@link MAX_JSON_DEPTH}).
  *
  * One token therefore has exactly one accepted spelling: a cache keyed by the token string, a
  * revocation list or a log line cannot be bypassed by re-encoding it. JWE (five segments) and the
- * JSON serializations are refused too.
+ * JSON serializations are refused too. The payload is left for {@link assertStrictJsonPayload},
+ * after the signature verified: claimgate does not parse an unauthenticated payload.
  * @throws TokenInvalidError `TOKEN_INVALID`, reason `malformed`.
  */
 export function assertCanonicalJws(token: string): void {
   const segments = token.split('.');
   if (segments.length !== 3 || !segments.every(isCanonicalBase64url)) throw malformed();
-  const [header, payload] = segments as [string, string, string];
-  if (!isStrictJsonObject(header) || !isStrictJsonObject(payload)) throw malformed();
+  if (!isStrictJsonObject(segments[0] ?? '')) throw malformed();
+}
+
+/**
+ * Refuses a verified token whose payload is not a strict JSON object: invalid UTF-8 (which jose's
+ * decoder would replace with U+FFFD), duplicate member names, or nesting deeper than
+ * {@link MAX_JSON_DEPTH}. Call it after {@link assertCanonicalJws} and the signature check.
+ * @throws TokenInvalidError `TOKEN_INVALID`, reason `malformed`.
+ */
+export function assertStrictJsonPayload(token: string): void {
+  if (!isStrictJsonObject(token.split('.')[1] ?? '')) throw malformed();
 }
 
 function malformed(): TokenInvalidError {

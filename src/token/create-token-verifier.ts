@@ -1,7 +1,7 @@
 import { jwtVerify, type JWTVerifyOptions } from 'jose';
 import { normalizeAlgorithms } from '../keys/algorithms.js';
 import { importKeySource, type KeyConfig } from '../keys/import-key-source.js';
-import { assertCanonicalJws } from './assert-canonical-jws.js';
+import { assertCanonicalJws, assertStrictJsonPayload } from './assert-canonical-jws.js';
 import type { Principal } from './auth-state.js';
 import {
   checkClaimsPolicy,
@@ -193,6 +193,7 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
         const mapped = mapJoseError(error);
         throw mapped ?? error;
       }
+      assertStrictJsonPayload(token);
       checkClaimsPolicy(payload, policy, Math.floor(now.getTime() / 1000));
       return claimsToPrincipal(payload, permissionClaims);
     },

@@ -44,7 +44,7 @@ describe('authenticate', () => {
     });
     expect(await authenticate('Bearer ', verifier)).toMatchObject({
       status: 'failed',
-      error: { code: 'TOKEN_INVALID' },
+      error: { code: 'BAD_REQUEST', reason: 'missing-credentials' },
     });
   });
 

@@ -18,8 +18,14 @@ describe('extractBearerToken', () => {
     expect(extractBearerToken('Bearerabc')).toEqual({ kind: 'none' });
   });
 
-  it('marks the Bearer scheme without credentials as malformed', () => {
-    expect(extractBearerToken('Bearer')).toEqual({ kind: 'malformed' });
-    expect(extractBearerToken('Bearer    ')).toEqual({ kind: 'malformed' });
+  it('marks the Bearer scheme without credentials as a bad request', () => {
+    expect(extractBearerToken('Bearer')).toEqual({
+      kind: 'bad-request',
+      reason: 'missing-credentials',
+    });
+    expect(extractBearerToken('Bearer    ')).toEqual({
+      kind: 'bad-request',
+      reason: 'missing-credentials',
+    });
   });
 });
