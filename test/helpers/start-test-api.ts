@@ -1,4 +1,4 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptions } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { IResolvers } from '@graphql-tools/utils';
@@ -24,6 +24,9 @@ export async function startTestApi(options: {
   readonly typeDefs: string;
   readonly resolvers?: IResolvers;
   readonly context: AuthContextOptions;
+  /** `formatError` and `plugins` for Apollo Server (e.g. claimgate's). */
+  readonly formatError?: ApolloServerOptions<AuthContext>['formatError'];
+  readonly plugins?: ApolloServerOptions<AuthContext>['plugins'];
 }): Promise<TestApi> {
   const schema = applyAuthDirectives(
     makeExecutableSchema({
@@ -34,6 +37,8 @@ export async function startTestApi(options: {
   const server = new ApolloServer<AuthContext>({
     schema,
     includeStacktraceInErrorResponses: false,
+    ...(options.formatError === undefined ? {} : { formatError: options.formatError }),
+    ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
   });
   const authContext = createAuthContext(options.context);
   const { url } = await startStandaloneServer(server, {
