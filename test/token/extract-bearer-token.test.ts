@@ -28,4 +28,30 @@ describe('extractBearerToken', () => {
       reason: 'missing-credentials',
     });
   });
+
+  it('accepts one or more spaces between the scheme and the token (RFC 6750 1*SP)', () => {
+    expect(extractBearerToken('Bearer  a.b.c')).toEqual({ kind: 'bearer', token: 'a.b.c' });
+    expect(extractBearerToken(['Bearer a.b.c'])).toEqual({ kind: 'bearer', token: 'a.b.c' });
+  });
+
+  it('marks other separators and duplicate headers as a bad request', () => {
+    for (const header of ['Bearer\ta.b.c', 'Bearer,a.b.c', 'Bearer \ta.b.c', 'Bearer\u00a0a.b.c']) {
+      expect(extractBearerToken(header), JSON.stringify(header)).toEqual({
+        kind: 'bad-request',
+        reason: 'separator',
+      });
+    }
+    expect(extractBearerToken(['Bearer a.b.c', 'Bearer d.e.f'])).toEqual({
+      kind: 'bad-request',
+      reason: 'duplicate-header',
+    });
+    expect(extractBearerToken(['Basic x', 'Bearer a.b.c'])).toEqual({
+      kind: 'bad-request',
+      reason: 'duplicate-header',
+    });
+  });
+
+  it('passes a token with inner whitespace on, for the verifier to refuse', () => {
+    expect(extractBearerToken('Bearer a.b c')).toEqual({ kind: 'bearer', token: 'a.b c' });
+  });
 });
