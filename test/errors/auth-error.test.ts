@@ -4,6 +4,7 @@ import {
   AUTH_ERROR_HTTP_STATUS,
   AUTH_ERROR_MESSAGES,
   AuthError,
+  BadRequestError,
   ForbiddenError,
   isAuthError,
   TokenExpiredError,
@@ -25,6 +26,7 @@ describe('AuthError', () => {
       [new TokenExpiredError(), 'TOKEN_EXPIRED', 401],
       [new TokenInvalidError('signature'), 'TOKEN_INVALID', 401],
       [new ForbiddenError(['admin']), 'FORBIDDEN', 403],
+      [new BadRequestError('duplicate-header'), 'BAD_REQUEST', 400],
     ] as const;
     for (const [error, code, status] of cases) {
       expect(error).toBeInstanceOf(AuthError);

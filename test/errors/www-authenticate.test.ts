@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BadRequestError,
   ForbiddenError,
   formatWwwAuthenticate,
   TokenExpiredError,
@@ -36,6 +37,12 @@ describe('formatWwwAuthenticate', () => {
     );
     expect(formatWwwAuthenticate(new ForbiddenError(['a\\b']))).toBe(
       'Bearer error="insufficient_scope"',
+    );
+  });
+
+  it('answers invalid_request for a malformed request (RFC 6750 §3.1)', () => {
+    expect(formatWwwAuthenticate(new BadRequestError('separator'))).toBe(
+      'Bearer error="invalid_request", error_description="The request credentials are malformed"',
     );
   });
 });
