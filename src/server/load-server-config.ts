@@ -74,13 +74,22 @@ export function loadServerConfig(env: Env): ServerConfig {
     );
   }
 
+  const issuer = get('JWT_ISSUER');
+  const audience = get('JWT_AUDIENCE');
+  if (production && (issuer === undefined || audience === undefined)) {
+    // RFC 8725 §3.8–3.9: without them a token minted for another service or issuer is accepted.
+    throw new ConfigError(
+      'NODE_ENV=production needs JWT_ISSUER and JWT_AUDIENCE: set them to the `iss` and `aud` your identity provider puts in its tokens.',
+    );
+  }
+
   return {
     port,
     host,
     production,
     rejectInvalidTokens: rejectInput === 'true',
-    issuer: get('JWT_ISSUER'),
-    audience: get('JWT_AUDIENCE'),
+    issuer,
+    audience,
     verification,
   };
 }

@@ -61,6 +61,10 @@ describe('loadServerConfig', () => {
   it('refuses misconfiguration with a message naming the variable', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ NODE_ENV: 'production' }, /NODE_ENV=production needs a verification key/],
+      [
+        { NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(16) + 'q'.repeat(16), JWT_ISSUER: 'i' },
+        /NODE_ENV=production needs JWT_ISSUER and JWT_AUDIENCE/,
+      ],
       [{ JWT_SECRET: 'x'.repeat(32), JWT_PUBLIC_KEY: 'y' }, /not both/],
       [{ JWT_PUBLIC_KEY: '/no/such/file.pem' }, /JWT_PUBLIC_KEY is neither PEM text/],
       [{ JWT_ALGORITHMS: 'RS256' }, /JWT_ALGORITHMS is set but no key/],
