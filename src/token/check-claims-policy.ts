@@ -84,16 +84,39 @@ export function isStringListOf(
   };
 }
 
+/** The options {@link resolveClaimsPolicy} reads (a subset of the verifier's). */
+export interface ClaimsPolicyOptions {
+  readonly issuer?: string | readonly string[] | undefined;
+  readonly audience?: string | readonly string[] | undefined;
+  readonly requireExpiration?: boolean | undefined;
+  readonly maxTokenLifetime?: number | undefined;
+  readonly typ?: string | undefined;
+  readonly requiredClaims?: readonly string[] | undefined;
+  readonly claimValidators?: Readonly<Record<string, ClaimValidator>> | undefined;
+  readonly production?: boolean | undefined;
+}
+
 /**
- * Resolves and validates the claims-policy options at start-up.
+ * Resolves and validates the claims-policy options at start-up: claimgate's own checks, plus the
+ * `typ` and `requiredClaims` handed to jose.
  * @throws TypeError saying what to change.
  */
-export function resolveClaimsPolicy(options: {
-  readonly maxTokenLifetime?: number | undefined;
-  readonly clockTolerance: number;
-  readonly claimValidators?: Readonly<Record<string, ClaimValidator>> | undefined;
-}): ClaimsPolicy {
-  const { clockTolerance } = options;
+export function resolveClaimsPolicy(
+  options: ClaimsPolicyOptions,
+  clockTolerance: number,
+): {
+  readonly policy: ClaimsPolicy;
+  readonly typ: string | undefined;
+  readonly requiredClaims: readonly string[];
+} {
+  if (options.production === true) {
+    const missing = (['issuer', 'audience'] as const).filter((name) => options[name] === undefined);
+    if (missing.length > 0) {
+      throw new TypeError(
+        `claimgate: production mode needs ${missing.map((m) => `\`${m}\``).join(' and ')}: set them to the values your identity provider puts in \`iss\` and \`aud\` (RFC 8725 §3.8–3.9).`,
+      );
+    }
+  }
   if (clockTolerance > MAX_CLOCK_TOLERANCE_SECONDS) {
     throw new TypeError(
       `claimgate: \`clockTolerance\` is ${clockTolerance} seconds; at most ${MAX_CLOCK_TOLERANCE_SECONDS} (5 minutes) is accepted. Fix the clocks (NTP) and lower it.`,
@@ -103,15 +126,32 @@ export function resolveClaimsPolicy(options: {
   if (!Number.isFinite(maxTokenLifetime) || maxTokenLifetime <= 0) {
     throw new TypeError('claimgate: `maxTokenLifetime` must be a positive number of seconds.');
   }
+  const { typ } = options;
+  if (typ !== undefined && (typeof typ !== 'string' || typ.trim() === '')) {
+    throw new TypeError('claimgate: `typ` must be a non-empty string such as "at+jwt".');
+  }
+  const required: readonly unknown[] = options.requiredClaims ?? [];
+  if (
+    !Array.isArray(required) ||
+    required.some((claim) => typeof claim !== 'string' || claim === '')
+  ) {
+    throw new TypeError('claimgate: `requiredClaims` must be a list of claim names.');
+  }
   const validators = Object.entries(options.claimValidators ?? {});
   for (const [name, validate] of validators) {
     if (typeof validate !== 'function') {
       throw new TypeError(`claimgate: \`claimValidators.${name}\` must be a function.`);
     }
   }
+  const requiredClaims = [
+    ...new Set([
+      ...(options.requireExpiration === false ? [] : ['exp']),
+      ...(required as readonly string[]), // every entry is a non-empty string by now
+    ]),
+  ];
   return {
-    maxTokenLifetime,
-    clockTolerance,
-    claimValidators: Object.freeze(validators),
+    policy: { maxTokenLifetime, clockTolerance, claimValidators: Object.freeze(validators) },
+    typ,
+    requiredClaims: Object.freeze(requiredClaims),
   };
 }

@@ -139,30 +139,7 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
       throw new TypeError(`claimgate: \`${name}\` must be a non-empty string or list of strings.`);
     }
   }
-  if (options.production === true) {
-    const missing = (['issuer', 'audience'] as const).filter((name) => options[name] === undefined);
-    if (missing.length > 0) {
-      throw new TypeError(
-        `claimgate: production mode needs ${missing.map((m) => `\`${m}\``).join(' and ')}: set them to the values your identity provider puts in \`iss\` and \`aud\` (RFC 8725 §3.8–3.9).`,
-      );
-    }
-  }
-  const { typ } = options;
-  if (typ !== undefined && (typeof typ !== 'string' || typ.trim() === '')) {
-    throw new TypeError('claimgate: `typ` must be a non-empty string such as "at+jwt".');
-  }
-  const requiredClaims: readonly unknown[] = options.requiredClaims ?? [];
-  if (
-    !Array.isArray(requiredClaims) ||
-    requiredClaims.some((claim) => typeof claim !== 'string' || claim === '')
-  ) {
-    throw new TypeError('claimgate: `requiredClaims` must be a list of claim names.');
-  }
-  const policy = resolveClaimsPolicy({
-    clockTolerance,
-    maxTokenLifetime: options.maxTokenLifetime,
-    claimValidators: options.claimValidators,
-  });
+  const { policy, typ, requiredClaims } = resolveClaimsPolicy(options, clockTolerance);
   const permissionClaims = compileClaimPaths(options.permissionClaims ?? DEFAULT_PERMISSION_CLAIMS);
   const getKey = await importKeySource(options.key, allow);
 
@@ -173,12 +150,7 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
     ...(options.audience === undefined ? {} : { audience: options.audience as string | string[] }),
     ...(maxTokenAge === undefined ? {} : { maxTokenAge }),
     ...(typ === undefined ? {} : { typ }),
-    requiredClaims: [
-      ...new Set([
-        ...(options.requireExpiration === false ? [] : ['exp']),
-        ...(requiredClaims as readonly string[]), // every entry is a non-empty string by now
-      ]),
-    ],
+    requiredClaims: [...requiredClaims],
   };
 
   return {
