@@ -35,7 +35,12 @@ export function formatError(
   };
   const extensions = formattedError.extensions ?? {};
   const code = extensions['code'];
-  if (isAuthErrorCode(code) && isDeliberate(error)) {
+  // Apollo Server uses BAD_REQUEST too, for HTTP-level mistakes (an empty `query`): those keep
+  // their own message; claimgate's carry its fixed one.
+  const isOurs =
+    isAuthErrorCode(code) &&
+    (code !== 'BAD_REQUEST' || formattedError.message === AUTH_ERROR_MESSAGES.BAD_REQUEST);
+  if (isOurs && isDeliberate(error)) {
     const kept: Record<string, unknown> = { code };
     for (const key of ['coordinate', 'requirement']) {
       if (extensions[key] !== undefined) kept[key] = extensions[key];

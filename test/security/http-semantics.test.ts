@@ -168,6 +168,18 @@ describe('per-field mode with the status plugin on the example server', () => {
     expect(errorCodes(nested).every((code) => code === 'UNAUTHENTICATED')).toBe(true);
   });
 
+  it('leaves Apollo’s own BAD_REQUEST alone: its message, 400, no challenge', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ variables: {} }),
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('www-authenticate')).toBeNull();
+    const body = (await response.json()) as { errors: { message: string }[] };
+    expect(body.errors[0]?.message).toMatch(/query/);
+  });
+
   it('leaves parse and validation errors to Apollo (400, no challenge)', async () => {
     const response = await postGraphQL(server.url, { query: '{ nope }' });
     expect(response.status).toBe(400);
