@@ -33,5 +33,7 @@ enum AuthErrorCode {
   FORBIDDEN
   "The request's credentials are malformed (e.g. two Authorization headers). HTTP 400."
   BAD_REQUEST
+  "The keys to verify the token cannot be loaded right now: retry later, keep the token. HTTP 503."
+  AUTH_UNAVAILABLE
 }
 `;

@@ -9,9 +9,15 @@
  * | `TOKEN_INVALID`   | 401  | the token cannot be trusted: sign in again                 |
  * | `FORBIDDEN`       | 403  | authenticated, but a required permission is missing         |
  * | `BAD_REQUEST`     | 400  | the request's credentials are malformed (RFC 6750 §3.1)     |
+ * | `AUTH_UNAVAILABLE`| 503  | the keys to verify the token cannot be loaded: retry later  |
  */
 export type AuthErrorCode =
-  'UNAUTHENTICATED' | 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'FORBIDDEN' | 'BAD_REQUEST';
+  | 'UNAUTHENTICATED'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_INVALID'
+  | 'FORBIDDEN'
+  | 'BAD_REQUEST'
+  | 'AUTH_UNAVAILABLE';
 
 /** Every code in {@link AuthErrorCode}, in the order of the README's table. */
 export const AUTH_ERROR_CODES: readonly AuthErrorCode[] = [
@@ -20,6 +26,7 @@ export const AUTH_ERROR_CODES: readonly AuthErrorCode[] = [
   'TOKEN_INVALID',
   'FORBIDDEN',
   'BAD_REQUEST',
+  'AUTH_UNAVAILABLE',
 ];
 
 /**
@@ -43,6 +50,7 @@ export const AUTH_ERROR_MESSAGES: Readonly<Record<AuthErrorCode, string>> = {
   TOKEN_INVALID: 'The access token is invalid.',
   FORBIDDEN: 'Permission denied.',
   BAD_REQUEST: 'The request credentials are malformed.',
+  AUTH_UNAVAILABLE: 'Authentication is temporarily unavailable.',
 };
 
 /** The HTTP status each code maps to when a request is rejected as a whole. */
@@ -52,6 +60,7 @@ export const AUTH_ERROR_HTTP_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   TOKEN_INVALID: 401,
   FORBIDDEN: 403,
   BAD_REQUEST: 400,
+  AUTH_UNAVAILABLE: 503,
 };
 
 /**
@@ -140,6 +149,41 @@ export class BadRequestError extends AuthError {
     super('BAD_REQUEST');
     this.name = 'BadRequestError';
     this.reason = reason;
+  }
+}
+
+/**
+ * Why the key infrastructure failed: a closed set that is safe to log. None of these is the
+ * client's fault, so none of them is `TOKEN_INVALID` (which would send clients into refresh loops).
+ */
+export type KeySourceFailureReason =
+  | 'timeout' // the JWKS or discovery endpoint did not answer within the timeout
+  | 'network' // connection refused, DNS failure, TLS failure
+  | 'http-status' // an answer other than 200 (redirects are not followed)
+  | 'invalid-json' // the body is not JSON
+  | 'invalid-jwks' // JSON, but not a usable JWK Set (RFC 7517 §5)
+  | 'too-large' // the body exceeds the configured byte limit
+  | 'discovery' // the OpenID configuration is unusable (issuer mismatch, no `jwks_uri`)
+  | 'resolver'; // a custom `getKey` resolver failed
+
+/**
+ * The keys needed to verify a token cannot be loaded right now. Code `AUTH_UNAVAILABLE`, HTTP 503.
+ * `retryAfter` is the advised wait in whole seconds (the `Retry-After` header, RFC 9110 §10.2.3);
+ * `reason` says what failed. The underlying error, with a message naming the endpoint, is `cause`
+ * (for the server's logs only).
+ */
+export class AuthUnavailableError extends AuthError {
+  readonly reason: KeySourceFailureReason;
+  readonly retryAfter: number;
+
+  constructor(
+    reason: KeySourceFailureReason,
+    options?: { retryAfter?: number | undefined; cause?: unknown },
+  ) {
+    super('AUTH_UNAVAILABLE', options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AuthUnavailableError';
+    this.reason = reason;
+    this.retryAfter = Math.max(1, Math.ceil(options?.retryAfter ?? 1));
   }
 }
 

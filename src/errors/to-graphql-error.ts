@@ -1,12 +1,18 @@
 import { GraphQLError } from 'graphql';
-import { AUTH_ERROR_HTTP_STATUS, type AuthError, ForbiddenError } from './auth-error.js';
+import {
+  AUTH_ERROR_HTTP_STATUS,
+  type AuthError,
+  AuthUnavailableError,
+  ForbiddenError,
+} from './auth-error.js';
 import { formatWwwAuthenticate, type WwwAuthenticateOptions } from './www-authenticate.js';
 
 /** Options for {@link toGraphQLError}. */
 export interface ToGraphQLErrorOptions extends WwwAuthenticateOptions {
   /**
-   * Attach `extensions.http` (status and `WWW-Authenticate`) so Apollo Server answers the whole
-   * request with that status. Use it only when rejecting a request as a whole.
+   * Attach `extensions.http` (status and `WWW-Authenticate`, or `Retry-After` for
+   * `AUTH_UNAVAILABLE`) so Apollo Server answers the whole request with that status. Use it only
+   * when rejecting a request as a whole.
    * @default false
    */
   readonly http?: boolean;
@@ -26,10 +32,12 @@ export function toGraphQLError(
   if (options.coordinate !== undefined) extensions['coordinate'] = options.coordinate;
   if (error instanceof ForbiddenError) extensions['requirement'] = { anyOf: [...error.anyOf] };
   if (options.http === true) {
-    extensions['http'] = {
-      status: AUTH_ERROR_HTTP_STATUS[error.code],
-      headers: new Map([['www-authenticate', formatWwwAuthenticate(error, options)]]),
-    };
+    // A 503 is not a challenge (RFC 6750 §3 applies to 401/403): tell the client when to retry.
+    const header: [string, string] =
+      error.code === 'AUTH_UNAVAILABLE'
+        ? ['retry-after', String(error instanceof AuthUnavailableError ? error.retryAfter : 1)]
+        : ['www-authenticate', formatWwwAuthenticate(error, options)];
+    extensions['http'] = { status: AUTH_ERROR_HTTP_STATUS[error.code], headers: new Map([header]) };
   }
   // originalError is deliberately omitted: it would carry jose's message and stack into formatters.
   return new GraphQLError(error.message, { extensions });

@@ -26,6 +26,8 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
  * - `TOKEN_EXPIRED`, `TOKEN_INVALID`: `Bearer error="invalid_token", error_description="…"`.
  * - `FORBIDDEN`: `Bearer error="insufficient_scope", scope="…"` with the missing permissions.
  * - `BAD_REQUEST`: `Bearer error="invalid_request", error_description="…"`.
+ * - `AUTH_UNAVAILABLE`: `Bearer` with no error code: the token was not judged (RFC 6750 §3.1 has no
+ *   code for a server-side failure). {@link toGraphQLError} sends `Retry-After` instead for it.
  */
 export function formatWwwAuthenticate(
   error: AuthError,
@@ -35,6 +37,7 @@ export function formatWwwAuthenticate(
   if (options.realm !== undefined) params.push(`realm="${options.realm}"`);
   switch (error.code) {
     case 'UNAUTHENTICATED':
+    case 'AUTH_UNAVAILABLE':
       break;
     case 'TOKEN_EXPIRED':
     case 'TOKEN_INVALID':

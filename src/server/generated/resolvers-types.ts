@@ -43,6 +43,8 @@ export type AuditEntry = {
 
 /** The stable codes claimgate puts in `extensions.code` of the errors it raises. */
 export type AuthErrorCode =
+  /** The keys to verify the token cannot be loaded right now: retry later, keep the token. HTTP 503. */
+  | 'AUTH_UNAVAILABLE'
   /** The request's credentials are malformed (e.g. two Authorization headers). HTTP 400. */
   | 'BAD_REQUEST'
   /** Authenticated, but a required permission is missing. HTTP 403. */
