@@ -5,6 +5,7 @@ export {
   AUTH_ERROR_HTTP_STATUS,
   AUTH_ERROR_MESSAGES,
   AuthError,
+  AuthUnavailableError,
   BadRequestError,
   ForbiddenError,
   isAuthError,
@@ -12,7 +13,12 @@ export {
   TokenInvalidError,
   UnauthenticatedError,
 } from './errors/auth-error.js';
-export type { AuthErrorCode, BadRequestReason, TokenFailureReason } from './errors/auth-error.js';
+export type {
+  AuthErrorCode,
+  BadRequestReason,
+  KeySourceFailureReason,
+  TokenFailureReason,
+} from './errors/auth-error.js';
 export { formatError, isAuthErrorCode, MASKED_ERROR_MESSAGE } from './errors/format-error.js';
 export { toGraphQLError } from './errors/to-graphql-error.js';
 export type { ToGraphQLErrorOptions } from './errors/to-graphql-error.js';
@@ -26,13 +32,19 @@ export type {
   HmacAlgorithm,
   SupportedAlgorithm,
 } from './keys/algorithms.js';
+export { REMOTE_JWKS_DEFAULTS } from './keys/create-remote-key-source.js';
+export type { RemoteJwksOptions } from './keys/create-remote-key-source.js';
+export type { FetchFunction } from './keys/fetch-bounded-json.js';
+export { DEFAULT_MAX_JWKS_KEYS } from './keys/import-jwks.js';
 export { importKeySource } from './keys/import-key-source.js';
 export {
   isRepeatedByte,
   isWellKnownSecret,
   WELL_KNOWN_SECRETS,
 } from './keys/well-known-secrets.js';
-export type { KeyConfig, KeySource } from './keys/import-key-source.js';
+export type { KeyConfig } from './keys/import-key-source.js';
+export { KeySourceError } from './keys/key-source.js';
+export type { KeySource } from './keys/key-source.js';
 
 export { ANONYMOUS } from './token/auth-state.js';
 export type {
@@ -66,6 +78,11 @@ export {
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
 } from './token/create-token-verifier.js';
 export type { TokenVerifier, TokenVerifierOptions } from './token/create-token-verifier.js';
+export { createMultiIssuerVerifier } from './token/create-multi-issuer-verifier.js';
+export type {
+  IssuerPolicy,
+  MultiIssuerVerifierOptions,
+} from './token/create-multi-issuer-verifier.js';
 export { extractBearerToken } from './token/extract-bearer-token.js';
 export { extractCookieToken } from './token/extract-cookie-token.js';
 export type { BearerCredentials } from './token/extract-bearer-token.js';

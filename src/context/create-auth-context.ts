@@ -32,7 +32,9 @@ export interface AuthContextOptions {
   /**
    * Reject the whole request when a token is present but refused: HTTP 401 with
    * `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3) and no execution; a malformed
-   * request (`BAD_REQUEST`) gets HTTP 400 with `error="invalid_request"`. When false, the request
+   * request (`BAD_REQUEST`) gets HTTP 400 with `error="invalid_request"`, and a token that could not
+   * be checked because the keys are unavailable (`AUTH_UNAVAILABLE`) HTTP 503 with `Retry-After`.
+   * When false, the request
    * runs: public fields resolve and each protected field raises the typed error.
    * @default false
    */
@@ -84,7 +86,8 @@ export function createAuthContext(
     try {
       auth = await authenticateCredentials(credentials, verifier, authenticateOptions);
     } catch {
-      // Not the client's fault (e.g. a failing key resolver): never a jose message or stack.
+      // A bug, not a verdict (key-infrastructure failures arrive as AUTH_UNAVAILABLE states): never a
+      // jose message or stack.
       throw new GraphQLError('Authentication failed unexpectedly.', {
         extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } },
       });

@@ -1,16 +1,38 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { errors, importSPKI, importX509, type CryptoKey, type JWTVerifyGetKey } from 'jose';
+import { readFile } from 'node:fs/promises';
+import {
+  errors,
+  importSPKI,
+  importX509,
+  type CryptoKey,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { AuthUnavailableError } from '../errors/auth-error.js';
+import { mapJoseError } from '../token/map-jose-error.js';
 import {
   normalizeAlgorithms,
   type AlgorithmAllowList,
   type AsymmetricAlgorithm,
   type HmacAlgorithm,
 } from './algorithms.js';
+import {
+  createRemoteKeySource,
+  parseKeyUrl,
+  resolveRemoteJwksOptions,
+  type RemoteJwksOptions,
+} from './create-remote-key-source.js';
+import { discoverJwksUri } from './discover-jwks-uri.js';
+import { importJwks } from './import-jwks.js';
 import { isRepeatedByte, isWellKnownSecret } from './well-known-secrets.js';
+import { staticKeySource, type KeySource } from './key-source.js';
+
+export type { KeySource } from './key-source.js';
 
 /**
- * Where a verifier's keys come from. `getKey` is jose's `JWTVerifyGetKey` seam: remote JWKS and
- * custom resolvers plug in there.
+ * Where a verifier's keys come from: one shape for every source. A JWK Set's keys are chosen by
+ * the token's `kid` and `alg`; all other sources by `alg` alone.
  */
 export type KeyConfig =
   | {
@@ -22,12 +44,36 @@ export type KeyConfig =
       readonly publicKey: string;
     }
   | {
-      /** A key resolver called by jose with the protected header, after the allow-list check. */
+      /** A single public JWK (RFC 7517 §4), e.g. copied from an IdP's JWKS. */
+      readonly jwk: JWK;
+    }
+  | {
+      /** A JWK Set (RFC 7517 §5) held in memory. */
+      readonly jwks: JSONWebKeySet;
+    }
+  | {
+      /** The path of a JSON file holding a JWK Set, read once at start-up. */
+      readonly jwksFile: string;
+    }
+  | ({
+      /** The URL of a remote JWK Set (an IdP's `jwks_uri`), fetched and cached. */
+      readonly jwksUrl: string | URL;
+    } & RemoteJwksOptions)
+  | ({
+      /**
+       * An OpenID Connect issuer URL: the JWKS URL is discovered from
+       * `<issuer>/.well-known/openid-configuration`, whose `issuer` must equal this exactly.
+       */
+      readonly oidcIssuer: string;
+    } & RemoteJwksOptions)
+  | {
+      /**
+       * A key resolver called by jose with the protected header, after the allow-list check. An
+       * error that is not a verdict on the token (e.g. a network failure) becomes
+       * `AUTH_UNAVAILABLE`.
+       */
       readonly getKey: JWTVerifyGetKey;
     };
-
-/** A function that resolves the key for a token's protected header. */
-export type KeySource = JWTVerifyGetKey;
 
 /** Minimum HMAC key sizes (RFC 7518 §3.2: a key of the same size as the hash output or larger). */
 const HMAC_MIN_BYTES: Readonly<Record<HmacAlgorithm, number>> = { HS256: 32, HS384: 48, HS512: 64 };
@@ -44,22 +90,27 @@ const EC_CURVE: Readonly<Record<string, string>> = {
 const MIN_RSA_BITS = 2048;
 
 /**
- * Imports the configured keys once, at start-up, into non-extractable `CryptoKey`s (one per allowed
- * algorithm), and returns the {@link KeySource} a verifier calls per token. No key material is
- * parsed or imported per request.
+ * Imports the configured keys once, at start-up, into non-extractable `CryptoKey`s, and returns
+ * the {@link KeySource} a verifier calls per token. No local key material is parsed or imported per
+ * request. A remote JWKS (`jwksUrl`, `oidcIssuer`) is not fetched here: call `warmUp()` on the
+ * result, or let the first token load it.
  * @throws TypeError when the key does not fit the algorithms: a secret shorter than the hash size,
- *   on the list of well-known example secrets or one byte repeated, PEM text as a secret, a secret with public-key
- *   algorithms, an RSA key under 2048 bits, a curve that does not match.
+ *   on the list of well-known example secrets or one byte repeated, PEM text as a secret, a secret
+ *   with public-key algorithms, an RSA key under 2048 bits, a curve that does not match, a
+ *   malformed JWK Set, a private key, a non-https JWKS URL.
  */
 export async function importKeySource(
   key: KeyConfig,
   algorithms: AlgorithmAllowList | readonly string[],
 ): Promise<KeySource> {
   const allow = 'family' in algorithms ? algorithms : normalizeAlgorithms(algorithms);
+  if (key === null || typeof key !== 'object') {
+    throw new TypeError('claimgate: `key` must be an object such as { jwksUrl } or { publicKey }.');
+  }
   if ('getKey' in key) {
     if (typeof key.getKey !== 'function')
       throw new TypeError('claimgate: `key.getKey` must be a function.');
-    return key.getKey;
+    return staticKeySource(guardResolver(key.getKey));
   }
   if ('secret' in key) {
     if (allow.family !== 'hmac') {
@@ -67,20 +118,93 @@ export async function importKeySource(
         'claimgate: an HMAC secret was configured with public-key algorithms; set `algorithms` to HS256, HS384 or HS512, or configure a public key.',
       );
     }
-    return byAlgorithm(await importSecret(key.secret, allow.algorithms));
+    return staticKeySource(byAlgorithm(await importSecret(key.secret, allow.algorithms)));
   }
+  const asymmetric = requireAsymmetric(allow, Object.keys(key)[0] ?? 'key');
   if ('publicKey' in key) {
-    if (allow.family !== 'asymmetric') {
-      throw new TypeError(
-        "claimgate: a public key was configured with HMAC algorithms; a public key must never be used as an HMAC secret (RFC 8725 §2.1). Set `algorithms` to the key's algorithm, e.g. RS256.",
-      );
-    }
-    return byAlgorithm(await importPublicKey(key.publicKey, allow.algorithms));
+    return staticKeySource(byAlgorithm(await importPublicKey(key.publicKey, asymmetric)));
   }
-  throw new TypeError('claimgate: `key` needs one of `secret`, `publicKey` or `getKey`.');
+  if ('jwk' in key) {
+    const imported = await importJwks({ keys: [key.jwk] }, asymmetric, {
+      strict: true,
+      label: '`key.jwk`',
+    });
+    return staticKeySource(imported.getKey);
+  }
+  if ('jwks' in key) {
+    const imported = await importJwks(key.jwks, asymmetric, { strict: true, label: '`key.jwks`' });
+    return staticKeySource(imported.getKey);
+  }
+  if ('jwksFile' in key) {
+    const imported = await importJwks(await readJsonFile(key.jwksFile), asymmetric, {
+      strict: true,
+      label: `file ${key.jwksFile}`,
+    });
+    return staticKeySource(imported.getKey);
+  }
+  if ('jwksUrl' in key) {
+    const options = resolveRemoteJwksOptions(key);
+    const url = parseKeyUrl(key.jwksUrl, 'jwksUrl', options.allowInsecureHttp);
+    return createRemoteKeySource(() => Promise.resolve(url), asymmetric, options);
+  }
+  if ('oidcIssuer' in key) {
+    const options = resolveRemoteJwksOptions(key);
+    if (typeof key.oidcIssuer !== 'string') {
+      throw new TypeError('claimgate: `key.oidcIssuer` must be the issuer URL as a string.');
+    }
+    const locate = discoverJwksUri(key.oidcIssuer, options.allowInsecureHttp);
+    return createRemoteKeySource(locate, asymmetric, options);
+  }
+  throw new TypeError(
+    'claimgate: `key` needs one of `secret`, `publicKey`, `jwk`, `jwks`, `jwksFile`, `jwksUrl`, `oidcIssuer` or `getKey`.',
+  );
 }
 
-function byAlgorithm(keys: ReadonlyMap<string, CryptoKey>): KeySource {
+function requireAsymmetric(
+  allow: AlgorithmAllowList,
+  name: string,
+): readonly AsymmetricAlgorithm[] {
+  if (allow.family !== 'asymmetric') {
+    throw new TypeError(
+      `claimgate: \`key.${name}\` holds public keys but \`algorithms\` lists HMAC algorithms; a public key must never be used as an HMAC secret (RFC 8725 §2.1). Set \`algorithms\` to the keys' algorithms, e.g. RS256.`,
+    );
+  }
+  return allow.algorithms;
+}
+
+async function readJsonFile(path: string): Promise<unknown> {
+  if (typeof path !== 'string' || path === '') {
+    throw new TypeError('claimgate: `key.jwksFile` must be a file path.');
+  }
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new TypeError(`claimgate: cannot read the JWKS file ${path}; check \`key.jwksFile\`.`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new TypeError(`claimgate: the JWKS file ${path} is not valid JSON.`);
+  }
+}
+
+/**
+ * A custom resolver's failures that are not a verdict on the token (a fetch that failed, a bug in
+ * the resolver) are not the client's fault: they become `AUTH_UNAVAILABLE`, never `TOKEN_INVALID`.
+ */
+function guardResolver(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await getKey(header, token);
+    } catch (error) {
+      if (mapJoseError(error) !== undefined) throw error;
+      throw new AuthUnavailableError('resolver', { cause: error });
+    }
+  };
+}
+
+function byAlgorithm(keys: ReadonlyMap<string, CryptoKey>): JWTVerifyGetKey {
   return (header) => {
     const found = header.alg === undefined ? undefined : keys.get(header.alg);
     // jose has already refused an algorithm outside the allow-list; this guards the seam itself.

@@ -18,8 +18,10 @@ export interface AuthenticateOptions {
 /**
  * Authenticates one request from its `Authorization` header value(s): extraction, then at most one
  * verification. Never throws for a client's input: a missing token is `anonymous`, a refused one
- * or a malformed request is `failed` with its typed error.
- * @throws Error only when verification fails for a reason that is not the client's.
+ * or a malformed request is `failed` with its typed error, and a token that could not be checked
+ * because the keys are unavailable is `failed` with `AUTH_UNAVAILABLE` (not the client's fault,
+ * but not a crash either).
+ * @throws Error only for a bug (an untyped error from the verifier).
  */
 export async function authenticate(
   authorization: string | readonly string[] | undefined,

@@ -22,9 +22,15 @@ export interface TokenVerifierOptions {
    * The JWS algorithms accepted (RFC 8725 §3.1). Required; HMAC and public-key algorithms never mix.
    */
   readonly algorithms: readonly string[];
-  /** The verification key: `{ secret }`, `{ publicKey }` (PEM) or `{ getKey }` (a resolver). */
+  /**
+   * The verification key: `{ secret }`, `{ publicKey }` (PEM), `{ jwk }`, `{ jwks }`,
+   * `{ jwksFile }`, `{ jwksUrl }` (remote JWKS), `{ oidcIssuer }` (OIDC discovery) or `{ getKey }`.
+   */
   readonly key: KeyConfig;
-  /** Accepted `iss` value(s), compared exactly. @default undefined (not checked) */
+  /**
+   * Accepted `iss` value(s), compared exactly.
+   * @default the `oidcIssuer` of the key, if any; otherwise undefined (not checked)
+   */
   readonly issuer?: string | readonly string[] | undefined;
   /** Accepted `aud` value(s); the token must name at least one. @default undefined (not checked) */
   readonly audience?: string | readonly string[] | undefined;
@@ -95,9 +101,17 @@ export interface TokenVerifier {
    * @throws TokenInvalidError `TOKEN_INVALID` for any other failure: malformed or non-canonical,
    *   signature, algorithm, key, issuer, audience, `nbf`, future `iat`, lifetime, `typ`, required
    *   claims, custom validators, permission claim types.
-   * @throws Error (untyped) only for failures that are not the client's: a failing key resolver.
+   * @throws AuthUnavailableError `AUTH_UNAVAILABLE` when the keys cannot be loaded (JWKS endpoint
+   *   down, slow, answering garbage): not the client's fault, retry later.
    */
   verify(token: string): Promise<Principal>;
+  /** Whether the keys are loaded (always true for local keys; a remote JWKS after its first fetch). */
+  isReady(): boolean;
+  /**
+   * Loads remote keys now (e.g. at start-up); resolves at once when they are loaded.
+   * @throws AuthUnavailableError `AUTH_UNAVAILABLE` when they cannot be loaded; `cause` says why.
+   */
+  warmUp(): Promise<void>;
 }
 
 /** The clock tolerance when none is configured, in seconds. */
@@ -143,10 +157,13 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
   const permissionClaims = compileClaimPaths(options.permissionClaims ?? DEFAULT_PERMISSION_CLAIMS);
   const getKey = await importKeySource(options.key, allow);
 
+  // An OIDC key source trusts one issuer's keys: unless told otherwise, accept only its tokens.
+  const issuer =
+    options.issuer ?? ('oidcIssuer' in options.key ? options.key.oidcIssuer : undefined);
   const base: JWTVerifyOptions = {
     algorithms: [...allow.algorithms],
     clockTolerance,
-    ...(options.issuer === undefined ? {} : { issuer: options.issuer as string | string[] }),
+    ...(issuer === undefined ? {} : { issuer: issuer as string | string[] }),
     ...(options.audience === undefined ? {} : { audience: options.audience as string | string[] }),
     ...(maxTokenAge === undefined ? {} : { maxTokenAge }),
     ...(typ === undefined ? {} : { typ }),
@@ -169,5 +186,7 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
       checkClaimsPolicy(payload, policy, Math.floor(now.getTime() / 1000));
       return claimsToPrincipal(payload, permissionClaims);
     },
+    isReady: () => getKey.isReady(),
+    warmUp: () => getKey.warmUp(),
   };
 }

@@ -1,0 +1,41 @@
+import type { JWTVerifyGetKey } from 'jose';
+import type { KeySourceFailureReason } from '../errors/auth-error.js';
+
+/**
+ * Where a verifier gets the key for a token: jose's `JWTVerifyGetKey` seam (called with the
+ * protected header after the algorithm allow-list check), plus a readiness signal. Static keys are
+ * ready at once; a remote JWKS is ready after its first successful fetch.
+ */
+export interface KeySource extends JWTVerifyGetKey {
+  /** Whether keys are loaded, so tokens can be verified without waiting on the network. */
+  isReady(): boolean;
+  /**
+   * Loads the keys now, e.g. at start-up, so the first request does not wait on the network.
+   * Resolves at once for static keys and for a remote JWKS that is already loaded.
+   * @throws AuthUnavailableError `AUTH_UNAVAILABLE` when the keys cannot be loaded; `cause` says why.
+   */
+  warmUp(): Promise<void>;
+}
+
+/**
+ * A key-infrastructure failure with a message naming what failed (endpoint, status, limit), for the
+ * server's logs. Never shown to clients: it travels as the `cause` of an `AuthUnavailableError`.
+ */
+export class KeySourceError extends Error {
+  readonly reason: KeySourceFailureReason;
+
+  constructor(reason: KeySourceFailureReason, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'KeySourceError';
+    this.reason = reason;
+  }
+}
+
+/** Wraps a resolver whose keys are always available (imported at start-up) as a {@link KeySource}. */
+export function staticKeySource(getKey: JWTVerifyGetKey): KeySource {
+  const source: JWTVerifyGetKey = (header, token) => getKey(header, token);
+  return Object.assign(source, {
+    isReady: () => true,
+    warmUp: () => Promise.resolve(),
+  });
+}
