@@ -1,8 +1,17 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import type { CryptoKey } from 'jose';
-import { describe, expect, it } from 'vitest';
-import { importKeySource } from '../../src/index.js';
-import { generateTestKeyPair, generateTestSecret } from '../helpers/keys.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRemoteJWKSet, errors, exportJWK, type CryptoKey, type JWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokenVerifier, importKeySource } from '../../src/index.js';
+import {
+  generateTestKeyPair,
+  generateTestSecret,
+  mintToken,
+  type TestKeyPair,
+} from '../helpers/keys.js';
+import { createWeakRsaToken } from '../helpers/weak-rsa.js';
 
 const header = (alg: string) => ({ alg });
 const token = { payload: '', signature: '' };
@@ -92,8 +101,168 @@ describe('importKeySource', () => {
     }
   });
 
-  it('passes a getKey resolver through untouched', async () => {
-    const getKey = () => new Uint8Array(32);
-    expect(await importKeySource({ getKey }, ['HS256'])).toBe(getKey);
+  it('passes the keys of a getKey resolver through and is ready at once', async () => {
+    const key = new Uint8Array(32);
+    const source = await importKeySource({ getKey: () => key }, ['HS256']);
+    expect(await source(header('HS256'), token)).toBe(key);
+    expect(source.isReady()).toBe(true);
+  });
+});
+
+let es256: TestKeyPair;
+let rs256: TestKeyPair;
+let dir: string;
+
+const withKid = (pair: TestKeyPair, kid: string): JWK => ({ ...pair.publicJwk, kid });
+const mint = (pair: TestKeyPair, kid?: string) =>
+  mintToken({
+    alg: pair.alg,
+    key: pair.privateKey,
+    claims: { sub: kid ?? 'none' },
+    header: { kid },
+  });
+
+beforeAll(async () => {
+  [es256, rs256] = await Promise.all([generateTestKeyPair('ES256'), generateTestKeyPair('RS256')]);
+  dir = await mkdtemp(join(tmpdir(), 'claimgate-jwks-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('importKeySource with local JWKs', () => {
+  it('verifies with a JWK Set held in memory, choosing the key by kid', async () => {
+    const verifier = await createTokenVerifier({
+      algorithms: ['ES256', 'RS256'],
+      key: { jwks: { keys: [withKid(es256, 'e'), withKid(rs256, 'r')] } },
+    });
+    expect(verifier.isReady()).toBe(true);
+    await expect(verifier.verify(await mint(es256, 'e'))).resolves.toMatchObject({ subject: 'e' });
+    await expect(verifier.verify(await mint(rs256, 'r'))).resolves.toMatchObject({ subject: 'r' });
+    await expect(verifier.verify(await mint(es256, 'r'))).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+    });
+  });
+
+  it('verifies with a JWK Set read from a file', async () => {
+    const path = join(dir, 'jwks.json');
+    await writeFile(path, JSON.stringify({ keys: [withKid(es256, 'e')] }));
+    const verifier = await createTokenVerifier({ algorithms: ['ES256'], key: { jwksFile: path } });
+    await expect(verifier.verify(await mint(es256, 'e'))).resolves.toMatchObject({ subject: 'e' });
+  });
+
+  it('verifies with a single JWK, with or without kid in the token', async () => {
+    const verifier = await createTokenVerifier({
+      algorithms: ['ES256'],
+      key: { jwk: es256.publicJwk },
+    });
+    await expect(verifier.verify(await mint(es256))).resolves.toMatchObject({ subject: 'none' });
+  });
+
+  it('refuses an RSA key under 2048 bits at start-up', async () => {
+    const { publicJwk } = createWeakRsaToken('weak', {});
+    await expect(importKeySource({ jwk: publicJwk }, ['RS256'])).rejects.toThrow(
+      /claimgate: .*1024 bits; RSA keys need at least 2048/,
+    );
+  });
+
+  it('refuses a private key at start-up', async () => {
+    const privateJwk = await exportJWK(es256.privateKey);
+    await expect(importKeySource({ jwks: { keys: [privateJwk] } }, ['ES256'])).rejects.toThrow(
+      /is a private key/,
+    );
+  });
+
+  it.each([
+    ['not a set', { nope: true }, /not a JWK Set/],
+    ['a non-object key', { keys: ['x'] }, /malformed key at index 0/],
+    ['a numeric kid', { keys: [{ kty: 'EC', kid: 7 }] }, /non-string "kid"/],
+    [
+      'no usable key',
+      { keys: [{ ...{ kty: 'EC', crv: 'P-256' }, use: 'enc' }] },
+      /no signature key/,
+    ],
+  ])('refuses a JWK Set with %s', async (_name, jwks, message) => {
+    const error: unknown = await importKeySource({ jwks: jwks as never }, ['ES256']).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect(String(error)).toMatch(message);
+  });
+
+  it('refuses more keys than maxKeys allows', async () => {
+    const keys = Array.from({ length: 101 }, (_, i) => withKid(es256, `k${i}`));
+    await expect(importKeySource({ jwks: { keys } }, ['ES256'])).rejects.toThrow(
+      /101 keys; at most 100/,
+    );
+  });
+
+  it('refuses a JWKS file that is missing or not JSON', async () => {
+    const path = join(dir, 'broken.json');
+    await writeFile(path, '{');
+    await expect(importKeySource({ jwksFile: path }, ['ES256'])).rejects.toThrow(/not valid JSON/);
+    await expect(importKeySource({ jwksFile: join(dir, 'nope.json') }, ['ES256'])).rejects.toThrow(
+      /cannot read the JWKS file/,
+    );
+  });
+
+  it('refuses JWK sources with HMAC algorithms', async () => {
+    await expect(importKeySource({ jwk: es256.publicJwk }, ['HS256'])).rejects.toThrow(
+      /RFC 8725 §2.1/,
+    );
+  });
+
+  it('refuses a plain-http JWKS URL to a non-loopback host unless allowed', async () => {
+    await expect(
+      importKeySource({ jwksUrl: 'http://id.example.com/jwks' }, ['RS256']),
+    ).rejects.toThrow(/must be an https: URL/);
+    await expect(
+      importKeySource({ jwksUrl: 'http://id.example.com/jwks', allowInsecureHttp: true }, [
+        'RS256',
+      ]),
+    ).resolves.toBeTypeOf('function');
+    await expect(importKeySource({ jwksUrl: 'not a url' }, ['RS256'])).rejects.toThrow(
+      /not a valid URL/,
+    );
+  });
+
+  it('refuses invalid remote options at start-up', async () => {
+    await expect(
+      importKeySource({ jwksUrl: 'https://id.example.com/jwks', timeoutDuration: -1 }, ['RS256']),
+    ).rejects.toThrow(/`timeoutDuration` must be an integer/);
+    await expect(
+      importKeySource(
+        { jwksUrl: 'https://id.example.com/jwks', outageBackoff: 5000, maxOutageBackoff: 10 },
+        ['RS256'],
+      ),
+    ).rejects.toThrow(/`maxOutageBackoff` must be at least `outageBackoff`/);
+  });
+});
+
+describe('importKeySource with a custom resolver', () => {
+  it('turns a resolver failure that is not a verdict into AUTH_UNAVAILABLE', async () => {
+    // A jose remote set pointed at a closed port: a real connection failure.
+    const getKey = createRemoteJWKSet(new URL('http://127.0.0.1:1/jwks'), { timeoutDuration: 500 });
+    const verifier = await createTokenVerifier({ algorithms: ['ES256'], key: { getKey } });
+    await expect(verifier.verify(await mint(es256, 'e'))).rejects.toMatchObject({
+      code: 'AUTH_UNAVAILABLE',
+      reason: 'resolver',
+    });
+  });
+
+  it('keeps a resolver verdict (no matching key) as TOKEN_INVALID', async () => {
+    const verifier = await createTokenVerifier({
+      algorithms: ['ES256'],
+      key: {
+        getKey: () => {
+          throw new errors.JWKSNoMatchingKey();
+        },
+      },
+    });
+    await expect(verifier.verify(await mint(es256, 'e'))).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+      reason: 'key',
+    });
   });
 });

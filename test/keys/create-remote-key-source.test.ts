@@ -1,0 +1,318 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { importPKCS8, importSPKI, type JWK } from 'jose';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  AuthUnavailableError,
+  createTokenVerifier,
+  type RemoteJwksOptions,
+  type TokenVerifier,
+} from '../../src/index.js';
+import { startJwksServer, type JwksServer, type JwksServerMode } from '../helpers/jwks-server.js';
+import { generateTestKeyPair, mintToken, nowSeconds, type TestKeyPair } from '../helpers/keys.js';
+import { createManualClock, type ManualClock } from '../helpers/manual-clock.js';
+import { createWeakRsaToken } from '../helpers/weak-rsa.js';
+
+const COOLDOWN = 30_000;
+const CACHE_MAX_AGE = 600_000;
+
+let keyA: TestKeyPair;
+let keyB: TestKeyPair;
+let keyC: TestKeyPair;
+let server: JwksServer;
+let clock: ManualClock;
+
+const jwk = (pair: TestKeyPair, kid: string): JWK => ({ ...pair.publicJwk, kid });
+const token = (pair: TestKeyPair, kid: string) =>
+  mintToken({ alg: pair.alg, key: pair.privateKey, header: { kid }, claims: { sub: kid } });
+
+async function remoteVerifier(
+  options: Partial<RemoteJwksOptions> = {},
+  algorithms: readonly string[] = ['ES256'],
+): Promise<TokenVerifier> {
+  return createTokenVerifier({
+    algorithms,
+    key: {
+      jwksUrl: server.jwksUrl,
+      timeoutDuration: 250,
+      cooldownDuration: COOLDOWN,
+      cacheMaxAge: CACHE_MAX_AGE,
+      outageBackoff: 1_000,
+      maxOutageBackoff: 4_000,
+      now: clock.now,
+      ...options,
+    },
+  });
+}
+
+beforeAll(async () => {
+  [keyA, keyB, keyC] = await Promise.all([
+    generateTestKeyPair('ES256'),
+    generateTestKeyPair('ES256'),
+    generateTestKeyPair('ES256'),
+  ]);
+});
+
+beforeEach(async () => {
+  clock = createManualClock();
+  server = await startJwksServer({ keys: [jwk(keyA, 'a')], slowMs: 2_000 });
+});
+
+afterEach(async () => {
+  await server.close();
+});
+
+describe('remote JWKS key source', () => {
+  it('shares one fetch among concurrent cold requests', async () => {
+    const verifier = await remoteVerifier();
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => token(keyA, 'a')));
+    const principals = await Promise.all(tokens.map((t) => verifier.verify(t)));
+    expect(principals.map((p) => p.subject)).toEqual(Array(10).fill('a'));
+    expect(server.fetchCount).toBe(1);
+  });
+
+  it('is ready only after warmUp has loaded the keys, then verifies without fetching', async () => {
+    const verifier = await remoteVerifier();
+    expect(verifier.isReady()).toBe(false);
+    expect(server.fetchCount).toBe(0);
+    await verifier.warmUp();
+    expect(verifier.isReady()).toBe(true);
+    await verifier.verify(await token(keyA, 'a'));
+    await verifier.warmUp();
+    expect(server.fetchCount).toBe(1);
+  });
+
+  it('picks up a rotated key at once and refetches for unknown kids at most once per cooldown', async () => {
+    const verifier = await remoteVerifier();
+    await verifier.warmUp();
+    server.setKeys([jwk(keyA, 'a'), jwk(keyB, 'b')]);
+    clock.advance(COOLDOWN);
+    await expect(verifier.verify(await token(keyB, 'b'))).resolves.toMatchObject({ subject: 'b' });
+    expect(server.fetchCount).toBe(2);
+
+    // Within the cooldown an unknown kid does not fetch: it is simply not a key we trust.
+    const unknown = await token(keyC, 'c');
+    for (let i = 0; i < 5; i += 1) {
+      await expect(verifier.verify(unknown)).rejects.toMatchObject({
+        code: 'TOKEN_INVALID',
+        reason: 'key',
+      });
+    }
+    expect(server.fetchCount).toBe(2);
+
+    clock.advance(COOLDOWN);
+    await expect(verifier.verify(unknown)).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
+    expect(server.fetchCount).toBe(3);
+  });
+
+  it('drops a key the issuer has removed once the set is refetched', async () => {
+    const verifier = await remoteVerifier();
+    await verifier.warmUp();
+    server.setKeys([jwk(keyB, 'b')]);
+    clock.advance(COOLDOWN);
+    await verifier.verify(await token(keyB, 'b'));
+    await expect(verifier.verify(await token(keyA, 'a'))).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+    });
+    expect(server.fetchCount).toBe(2);
+  });
+
+  it('refreshes an expired cache in the background without holding up the request', async () => {
+    const verifier = await remoteVerifier();
+    await verifier.warmUp();
+    server.setKeys([jwk(keyA, 'a'), jwk(keyB, 'b')]);
+    clock.advance(CACHE_MAX_AGE);
+    await verifier.verify(await token(keyA, 'a'));
+    await vi.waitFor(() => expect(server.fetchCount).toBe(2));
+    await expect(verifier.verify(await token(keyB, 'b'))).resolves.toMatchObject({ subject: 'b' });
+    expect(server.fetchCount).toBe(2);
+  });
+
+  it('keeps verifying known kids with the last good keys while refreshes fail', async () => {
+    const verifier = await remoteVerifier();
+    await verifier.warmUp();
+    server.setMode('status-500');
+    clock.advance(CACHE_MAX_AGE);
+    const known = await token(keyA, 'a');
+    await expect(verifier.verify(known)).resolves.toMatchObject({ subject: 'a' });
+    await vi.waitFor(() => expect(server.fetchCount).toBe(2));
+    for (let i = 0; i < 10; i += 1) {
+      await expect(verifier.verify(known)).resolves.toMatchObject({ subject: 'a' });
+    }
+    expect(verifier.isReady()).toBe(true);
+    expect(server.fetchCount).toBe(2);
+  });
+
+  it('answers AUTH_UNAVAILABLE for unknown kids while the endpoint is down and bounds the fetches', async () => {
+    const verifier = await remoteVerifier();
+    await verifier.warmUp();
+    server.setMode('reset');
+    clock.advance(COOLDOWN);
+    const unknown = await token(keyB, 'b');
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => verifier.verify(unknown)),
+    );
+    for (const result of results) {
+      expect(result).toMatchObject({
+        status: 'rejected',
+        reason: { code: 'AUTH_UNAVAILABLE', reason: 'network' },
+      });
+    }
+    expect(server.fetchCount).toBe(2);
+
+    // Cached keys keep working, and more unknown kids during the backoff fetch nothing.
+    await expect(verifier.verify(await token(keyA, 'a'))).resolves.toMatchObject({ subject: 'a' });
+    await expect(verifier.verify(unknown)).rejects.toMatchObject({ code: 'AUTH_UNAVAILABLE' });
+    expect(server.fetchCount).toBe(2);
+
+    clock.advance(1_000);
+    await expect(verifier.verify(unknown)).rejects.toMatchObject({ code: 'AUTH_UNAVAILABLE' });
+    expect(server.fetchCount).toBe(3);
+  });
+
+  it('answers AUTH_UNAVAILABLE when the endpoint refuses connections', async () => {
+    const verifier = await remoteVerifier();
+    await server.stop();
+    await expect(verifier.verify(await token(keyA, 'a'))).rejects.toMatchObject({
+      code: 'AUTH_UNAVAILABLE',
+      reason: 'network',
+    });
+    expect(verifier.isReady()).toBe(false);
+  });
+
+  it('answers AUTH_UNAVAILABLE when a slow endpoint exceeds the timeout', async () => {
+    const verifier = await remoteVerifier();
+    server.setMode('slow');
+    await expect(verifier.verify(await token(keyA, 'a'))).rejects.toMatchObject({
+      code: 'AUTH_UNAVAILABLE',
+      reason: 'timeout',
+    });
+    expect(server.fetchCount).toBe(1);
+  });
+
+  it.each<[JwksServerMode, string]>([
+    ['status-500', 'http-status'],
+    ['invalid-json', 'invalid-json'],
+    ['malformed', 'invalid-jwks'],
+    ['oversized', 'too-large'],
+    ['oversized-chunked', 'too-large'],
+  ])('answers AUTH_UNAVAILABLE when the endpoint answers %s', async (mode, reason) => {
+    const verifier = await remoteVerifier({ maxResponseBytes: 64 * 1024 });
+    server.setMode(mode);
+    const error: unknown = await verifier.verify(await token(keyA, 'a')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthUnavailableError);
+    expect(error).toMatchObject({ code: 'AUTH_UNAVAILABLE', reason, retryAfter: 1 });
+    expect((error as AuthUnavailableError).cause).toBeInstanceOf(Error);
+    expect(server.fetchCount).toBe(1);
+  });
+
+  it('rejects warmUp with AUTH_UNAVAILABLE and stays unready while the endpoint fails', async () => {
+    const verifier = await remoteVerifier();
+    server.setMode('status-500');
+    await expect(verifier.warmUp()).rejects.toMatchObject({ code: 'AUTH_UNAVAILABLE' });
+    expect(verifier.isReady()).toBe(false);
+  });
+
+  it('recovers on the first request after the backoff once the endpoint answers again', async () => {
+    const verifier = await remoteVerifier();
+    server.setMode('status-500');
+    const t = await token(keyA, 'a');
+    await expect(verifier.verify(t)).rejects.toMatchObject({ code: 'AUTH_UNAVAILABLE' });
+    await expect(verifier.verify(t)).rejects.toMatchObject({ code: 'AUTH_UNAVAILABLE' });
+    expect(server.fetchCount).toBe(1);
+    server.setMode('ok');
+    clock.advance(1_000);
+    await expect(verifier.verify(t)).resolves.toMatchObject({ subject: 'a' });
+    expect(server.fetchCount).toBe(2);
+    expect(verifier.isReady()).toBe(true);
+  });
+
+  it('doubles the backoff on consecutive failures up to maxOutageBackoff', async () => {
+    const verifier = await remoteVerifier();
+    server.setMode('status-500');
+    const t = await token(keyA, 'a');
+    const retryAfters: unknown[] = [];
+    for (const wait of [0, 1_000, 2_000, 4_000, 4_000]) {
+      clock.advance(wait);
+      const error: unknown = await verifier.verify(t).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'AUTH_UNAVAILABLE' });
+      retryAfters.push((error as AuthUnavailableError).retryAfter);
+    }
+    expect(retryAfters).toEqual([1, 2, 4, 4, 4]);
+    expect(server.fetchCount).toBe(5);
+  });
+
+  it('skips an RSA key under 2048 bits and refuses tokens signed with it', async () => {
+    const strong = await generateTestKeyPair('RS256');
+    const weak = createWeakRsaToken('weak', { sub: 'w', exp: nowSeconds() + 60 });
+    server.setKeys([weak.publicJwk, jwk(strong, 'strong')]);
+    const verifier = await remoteVerifier({}, ['RS256']);
+    await expect(verifier.verify(await token(strong, 'strong'))).resolves.toMatchObject({
+      subject: 'strong',
+    });
+    await expect(verifier.verify(weak.token)).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+      reason: 'key',
+    });
+  });
+
+  it('skips encryption keys (use "enc")', async () => {
+    server.setKeys([{ ...jwk(keyA, 'a'), use: 'enc' }]);
+    const verifier = await remoteVerifier();
+    await expect(verifier.verify(await token(keyA, 'a'))).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+      reason: 'key',
+    });
+  });
+
+  it('uses a key only with the algorithm it names', async () => {
+    // One RSA key pair, published for RS256 only, and a PS256 token signed with the same key.
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const rsa: TestKeyPair = {
+      alg: 'RS256',
+      privateKey: await importPKCS8(pem, 'RS256'),
+      publicKey: await importSPKI(
+        pair.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+        'RS256',
+      ),
+      publicKeyPem: '',
+      publicJwk: { ...pair.publicKey.export({ format: 'jwk' }), alg: 'RS256', use: 'sig' },
+    };
+    server.setKeys([jwk(rsa, 'r')]);
+    const verifier = await remoteVerifier({}, ['RS256', 'PS256']);
+    const ps256 = await mintToken({
+      alg: 'PS256',
+      key: await importPKCS8(pem, 'PS256'),
+      header: { kid: 'r' },
+    });
+    await expect(verifier.verify(ps256)).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+      reason: 'key',
+    });
+    await expect(verifier.verify(await token(rsa, 'r'))).resolves.toBeDefined();
+  });
+
+  it('refuses a token matched by several keys', async () => {
+    const { kid: _kid, ...noKid } = jwk(keyA, 'a');
+    server.setKeys([noKid, { ...jwk(keyB, 'b'), kid: undefined }]);
+    const verifier = await remoteVerifier();
+    const t = await mintToken({ alg: 'ES256', key: keyA.privateKey });
+    await expect(verifier.verify(t)).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+      reason: 'key',
+    });
+  });
+
+  it.each(['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'])(
+    'verifies a %s token with a key from the JWKS',
+    async (alg) => {
+      const pair = await generateTestKeyPair(alg);
+      server.setKeys([jwk(keyA, 'a'), jwk(pair, alg)]);
+      const verifier = await remoteVerifier({}, [alg]);
+      await expect(verifier.verify(await token(pair, alg))).resolves.toMatchObject({
+        subject: alg,
+      });
+      expect(server.fetchCount).toBe(1);
+    },
+  );
+});

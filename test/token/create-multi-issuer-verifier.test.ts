@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMultiIssuerVerifier, type TokenVerifier } from '../../src/index.js';
+import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
+import { generateTestKeyPair, mintToken, type TestKeyPair } from '../helpers/keys.js';
+
+const USERS = 'https://users.example.com/';
+const MACHINES = 'https://m2m.example.com/';
+
+let userKey: TestKeyPair;
+let machineKey: TestKeyPair;
+let userIdp: JwksServer;
+let machineIdp: JwksServer;
+let verifier: TokenVerifier;
+
+beforeAll(async () => {
+  [userKey, machineKey] = await Promise.all([
+    generateTestKeyPair('RS256'),
+    generateTestKeyPair('ES256'),
+  ]);
+  userIdp = await startJwksServer({ keys: [{ ...userKey.publicJwk, kid: 'u1' }] });
+  machineIdp = await startJwksServer({ keys: [{ ...machineKey.publicJwk, kid: 'm1' }] });
+  verifier = await createMultiIssuerVerifier({
+    issuers: [
+      {
+        issuer: USERS,
+        key: { jwksUrl: userIdp.jwksUrl },
+        algorithms: ['RS256'],
+        audience: 'api',
+        permissionClaims: ['realm_access.roles'],
+      },
+      {
+        issuer: MACHINES,
+        key: { jwksUrl: machineIdp.jwksUrl },
+        algorithms: ['ES256'],
+        audience: 'api-m2m',
+        permissionClaims: ['scope'],
+      },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await Promise.all([userIdp.close(), machineIdp.close()]);
+});
+
+describe('createMultiIssuerVerifier', () => {
+  it('is ready only when every issuer has loaded its keys', async () => {
+    expect(verifier.isReady()).toBe(false);
+    await verifier.warmUp();
+    expect(verifier.isReady()).toBe(true);
+    expect([userIdp.fetchCount, machineIdp.fetchCount]).toEqual([1, 1]);
+  });
+
+  it("verifies each issuer's tokens with that issuer's keys, audience and claims", async () => {
+    const user = await mintToken({
+      alg: 'RS256',
+      key: userKey.privateKey,
+      header: { kid: 'u1' },
+      claims: { iss: USERS, aud: 'api', sub: 'alice', realm_access: { roles: ['reader'] } },
+    });
+    const machine = await mintToken({
+      alg: 'ES256',
+      key: machineKey.privateKey,
+      header: { kid: 'm1' },
+      claims: { iss: MACHINES, aud: 'api-m2m', sub: 'svc', scope: 'jobs:run' },
+    });
+    const alice = await verifier.verify(user);
+    const svc = await verifier.verify(machine);
+    expect([...alice.permissions]).toEqual(['reader']);
+    expect([...svc.permissions]).toEqual(['jobs:run']);
+    expect(alice.issuer).toBe(USERS);
+  });
+
+  it("refuses a token that claims one issuer but is signed with another issuer's key", async () => {
+    const forged = await mintToken({
+      alg: 'ES256',
+      key: machineKey.privateKey,
+      header: { kid: 'm1' },
+      claims: { iss: USERS, aud: 'api', sub: 'mallory' },
+    });
+    await expect(verifier.verify(forged)).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+      reason: 'algorithm',
+    });
+    const sameAlg = await mintToken({
+      alg: 'RS256',
+      key: (await generateTestKeyPair('RS256')).privateKey,
+      header: { kid: 'u1' },
+      claims: { iss: USERS, aud: 'api' },
+    });
+    await expect(verifier.verify(sameAlg)).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+      reason: 'signature',
+    });
+  });
+
+  it("applies the claimed issuer's audience", async () => {
+    const wrongAudience = await mintToken({
+      alg: 'ES256',
+      key: machineKey.privateKey,
+      header: { kid: 'm1' },
+      claims: { iss: MACHINES, aud: 'api' },
+    });
+    await expect(verifier.verify(wrongAudience)).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+      claim: 'aud',
+    });
+  });
+
+  it.each([
+    ['an unknown issuer', { iss: 'https://other.example.com/' }],
+    ['an issuer differing only by a trailing slash', { iss: 'https://users.example.com' }],
+    ['no issuer', {}],
+    ['a non-string issuer', { iss: 42 }],
+  ])('refuses a token with %s as TOKEN_INVALID without fetching keys', async (_name, claims) => {
+    const before = userIdp.fetchCount + machineIdp.fetchCount;
+    const t = await mintToken({
+      alg: 'RS256',
+      key: userKey.privateKey,
+      claims: { ...claims, aud: 'api' },
+    });
+    await expect(verifier.verify(t)).rejects.toMatchObject({ code: 'TOKEN_INVALID', claim: 'iss' });
+    expect(userIdp.fetchCount + machineIdp.fetchCount).toBe(before);
+  });
+
+  it('refuses a malformed token as TOKEN_INVALID', async () => {
+    await expect(verifier.verify('not.a.jwt')).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+      reason: 'malformed',
+    });
+  });
+
+  it('refuses duplicate or missing issuers at start-up', async () => {
+    const policy = { issuer: USERS, key: { jwksUrl: userIdp.jwksUrl }, algorithms: ['RS256'] };
+    await expect(createMultiIssuerVerifier({ issuers: [policy, policy] })).rejects.toThrow(
+      /listed twice/,
+    );
+    await expect(createMultiIssuerVerifier({ issuers: [] })).rejects.toThrow(TypeError);
+  });
+});
