@@ -44,7 +44,7 @@ export {
 } from './keys/well-known-secrets.js';
 export type { KeyConfig } from './keys/import-key-source.js';
 export { KeySourceError } from './keys/key-source.js';
-export type { KeySource } from './keys/key-source.js';
+export type { ImportedKeySource, KeySource } from './keys/key-source.js';
 
 export { ANONYMOUS } from './token/auth-state.js';
 export type {

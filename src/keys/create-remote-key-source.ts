@@ -3,7 +3,7 @@ import { AuthUnavailableError, type KeySourceFailureReason } from '../errors/aut
 import type { AsymmetricAlgorithm } from './algorithms.js';
 import { boundedJsonFetch, type FetchFunction } from './fetch-bounded-json.js';
 import { importJwks } from './import-jwks.js';
-import { KeySourceError, type KeySource } from './key-source.js';
+import { KeySourceError, type ImportedKeySource } from './key-source.js';
 
 /** Options of a remote JWKS (`{ jwksUrl }` or `{ oidcIssuer }` key configurations). */
 export interface RemoteJwksOptions {
@@ -146,7 +146,7 @@ interface Loaded {
 }
 
 /**
- * Creates the {@link KeySource} of a remote JWKS, on jose's `createRemoteJWKSet` (request, timeout,
+ * Creates the {@link ImportedKeySource} of a remote JWKS, on jose's `createRemoteJWKSet` (request, timeout,
  * JWK Set validation), with the policy jose leaves to its caller:
  *
  * - cold start and warm-up: concurrent requests share one fetch;
@@ -161,7 +161,7 @@ export function createRemoteKeySource(
   locate: JwksLocator,
   algorithms: readonly AsymmetricAlgorithm[],
   options: Resolved,
-): KeySource {
+): ImportedKeySource {
   const { now } = options;
   const fetchJson = boundedJsonFetch(options.fetch, options.maxResponseBytes);
   const signal = () => AbortSignal.timeout(options.timeoutDuration);

@@ -25,10 +25,10 @@ import {
 } from './create-remote-key-source.js';
 import { discoverJwksUri } from './discover-jwks-uri.js';
 import { importJwks } from './import-jwks.js';
+import { staticKeySource, type ImportedKeySource } from './key-source.js';
 import { isRepeatedByte, isWellKnownSecret } from './well-known-secrets.js';
-import { staticKeySource, type KeySource } from './key-source.js';
 
-export type { KeySource } from './key-source.js';
+export type { ImportedKeySource, KeySource } from './key-source.js';
 
 /**
  * Where a verifier's keys come from: one shape for every source. A JWK Set's keys are chosen by
@@ -91,7 +91,7 @@ const MIN_RSA_BITS = 2048;
 
 /**
  * Imports the configured keys once, at start-up, into non-extractable `CryptoKey`s, and returns
- * the {@link KeySource} a verifier calls per token. No local key material is parsed or imported per
+ * the {@link ImportedKeySource} a verifier calls per token. No local key material is parsed or imported per
  * request. A remote JWKS (`jwksUrl`, `oidcIssuer`) is not fetched here: call `warmUp()` on the
  * result, or let the first token load it.
  * @throws TypeError when the key does not fit the algorithms: a secret shorter than the hash size,
@@ -102,7 +102,7 @@ const MIN_RSA_BITS = 2048;
 export async function importKeySource(
   key: KeyConfig,
   algorithms: AlgorithmAllowList | readonly string[],
-): Promise<KeySource> {
+): Promise<ImportedKeySource> {
   const allow = 'family' in algorithms ? algorithms : normalizeAlgorithms(algorithms);
   if (key === null || typeof key !== 'object') {
     throw new TypeError('claimgate: `key` must be an object such as { jwksUrl } or { publicKey }.');

@@ -1,12 +1,15 @@
 import type { JWTVerifyGetKey } from 'jose';
 import type { KeySourceFailureReason } from '../errors/auth-error.js';
 
+/** A function that resolves the key for a token's protected header (jose's `JWTVerifyGetKey`). */
+export type KeySource = JWTVerifyGetKey;
+
 /**
- * Where a verifier gets the key for a token: jose's `JWTVerifyGetKey` seam (called with the
- * protected header after the algorithm allow-list check), plus a readiness signal. Static keys are
- * ready at once; a remote JWKS is ready after its first successful fetch.
+ * What `importKeySource` returns: a {@link KeySource} (called by jose with the protected
+ * header after the algorithm allow-list check) plus a readiness signal. Local keys are ready at
+ * once; a remote JWKS is ready after its first successful fetch.
  */
-export interface KeySource extends JWTVerifyGetKey {
+export interface ImportedKeySource extends KeySource {
   /** Whether keys are loaded, so tokens can be verified without waiting on the network. */
   isReady(): boolean;
   /**
@@ -31,8 +34,8 @@ export class KeySourceError extends Error {
   }
 }
 
-/** Wraps a resolver whose keys are always available (imported at start-up) as a {@link KeySource}. */
-export function staticKeySource(getKey: JWTVerifyGetKey): KeySource {
+/** Wraps a resolver whose keys are always available as an {@link ImportedKeySource}. */
+export function staticKeySource(getKey: JWTVerifyGetKey): ImportedKeySource {
   const source: JWTVerifyGetKey = (header, token) => getKey(header, token);
   return Object.assign(source, {
     isReady: () => true,

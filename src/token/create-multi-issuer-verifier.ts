@@ -61,8 +61,8 @@ export async function createMultiIssuerVerifier(
       let iss: unknown;
       try {
         ({ iss } = decodeJwt(token));
-      } catch (error) {
-        throw new TokenInvalidError('malformed', { cause: error });
+      } catch {
+        throw new TokenInvalidError('malformed');
       }
       const verifier = typeof iss === 'string' ? verifiers.get(iss) : undefined;
       if (verifier === undefined) throw new TokenInvalidError('claim', { claim: 'iss' });

@@ -119,7 +119,7 @@ const mint = (pair: TestKeyPair, kid?: string) =>
     alg: pair.alg,
     key: pair.privateKey,
     claims: { sub: kid ?? 'none' },
-    header: { kid },
+    header: kid === undefined ? {} : { kid },
   });
 
 beforeAll(async () => {

@@ -48,7 +48,7 @@ describe('authenticate', () => {
     });
   });
 
-  it('rethrows a failure that is not the client’s', async () => {
+  it('turns a failing key store into a failed state with AUTH_UNAVAILABLE (issue #3)', async () => {
     const broken = await createTokenVerifier({
       algorithms: ['HS256'],
       key: {
@@ -58,6 +58,19 @@ describe('authenticate', () => {
       },
     });
     const token = await mintToken({ alg: 'HS256', key: secretBytes(secret) });
-    await expect(authenticate(`Bearer ${token}`, broken)).rejects.toThrow('key store offline');
+    expect(await authenticate(`Bearer ${token}`, broken)).toMatchObject({
+      status: 'failed',
+      principal: null,
+      error: { code: 'AUTH_UNAVAILABLE', reason: 'resolver' },
+    });
+  });
+
+  it('rethrows an untyped error from the verifier (a bug, not a verdict)', async () => {
+    const buggy = {
+      verify: () => Promise.reject(new Error('bug')),
+      isReady: () => true,
+      warmUp: () => Promise.resolve(),
+    };
+    await expect(authenticate('Bearer a.b.c', buggy)).rejects.toThrow('bug');
   });
 });

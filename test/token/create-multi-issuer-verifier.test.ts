@@ -107,7 +107,7 @@ describe('createMultiIssuerVerifier', () => {
     });
   });
 
-  it.each([
+  it.each<[string, Record<string, unknown>]>([
     ['an unknown issuer', { iss: 'https://other.example.com/' }],
     ['an issuer differing only by a trailing slash', { iss: 'https://users.example.com' }],
     ['no issuer', {}],
