@@ -1,6 +1,10 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { KeyConfig } from '../index.js';
+import type { IssuerPolicy, KeyConfig } from '../index.js';
+import { ConfigError } from './config-error.js';
+import { loadIssuersFile } from './load-issuers-file.js';
+
+export { ConfigError } from './config-error.js';
 
 /** The example server's configuration, resolved from the environment once at start-up. */
 export interface ServerConfig {
@@ -11,15 +15,24 @@ export interface ServerConfig {
   readonly rejectInvalidTokens: boolean;
   readonly issuer: string | undefined;
   readonly audience: string | undefined;
-  /** `undefined` in development mode: the server then generates an ephemeral key. */
+  /**
+   * `undefined` in development mode (the server then generates an ephemeral key) and when
+   * `issuers` is set.
+   */
   readonly verification:
     { readonly algorithms: readonly string[]; readonly key: KeyConfig } | undefined;
+  /** Several trusted issuers, from the JSON file named by `CLAIMGATE_CONFIG`. */
+  readonly issuers?: readonly IssuerPolicy[] | undefined;
 }
 
-/** A configuration mistake: the message says which variable to fix and how. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+/** The variables that each configure the verification keys; at most one may be set. */
+const KEY_VARIABLES = [
+  'JWT_SECRET',
+  'JWT_PUBLIC_KEY',
+  'JWT_JWKS_URL',
+  'JWT_OIDC_ISSUER',
+  'CLAIMGATE_CONFIG',
+] as const;
 
 /** The issuer and audience of dev tokens when JWT_ISSUER / JWT_AUDIENCE are unset. */
 export const DEV_ISSUER = 'claimgate-dev';
@@ -55,8 +68,34 @@ export function loadServerConfig(env: Env): ServerConfig {
   if (secret !== undefined && publicKeyInput !== undefined) {
     throw new ConfigError('Set JWT_SECRET (HMAC) or JWT_PUBLIC_KEY (PEM), not both.');
   }
+  const keyVariables = KEY_VARIABLES.filter((name) => get(name) !== undefined);
+  if (keyVariables.length > 1) {
+    throw new ConfigError(
+      `Set only one of ${KEY_VARIABLES.join(', ')} (got ${keyVariables.join(' and ')}).`,
+    );
+  }
+  const jwksUrl = get('JWT_JWKS_URL');
+  const oidcIssuer = get('JWT_OIDC_ISSUER');
+  const configFile = get('CLAIMGATE_CONFIG');
   let verification: ServerConfig['verification'];
-  if (secret !== undefined) {
+  let issuers: IssuerPolicy[] | undefined;
+  if (configFile !== undefined) {
+    if (
+      algorithms !== undefined ||
+      get('JWT_ISSUER') !== undefined ||
+      get('JWT_AUDIENCE') !== undefined
+    ) {
+      throw new ConfigError(
+        'CLAIMGATE_CONFIG sets algorithms, issuer and audience per issuer: unset JWT_ALGORITHMS, JWT_ISSUER and JWT_AUDIENCE.',
+      );
+    }
+    issuers = loadIssuersFile(configFile);
+  } else if (jwksUrl !== undefined) {
+    // RS256 is what Auth0, Keycloak, Entra ID, Cognito and Okta sign access tokens with by default.
+    verification = { algorithms: algorithms ?? ['RS256'], key: { jwksUrl } };
+  } else if (oidcIssuer !== undefined) {
+    verification = { algorithms: algorithms ?? ['RS256'], key: { oidcIssuer } };
+  } else if (secret !== undefined) {
     verification = { algorithms: algorithms ?? ['HS256'], key: { secret } };
   } else if (publicKeyInput !== undefined) {
     const pem = readPem(publicKeyInput);
@@ -66,11 +105,11 @@ export function loadServerConfig(env: Env): ServerConfig {
     };
   } else if (production) {
     throw new ConfigError(
-      'NODE_ENV=production needs a verification key: set JWT_SECRET (at least 32 bytes) or JWT_PUBLIC_KEY (PEM text or file path).',
+      'NODE_ENV=production needs a verification key: set JWT_SECRET (at least 32 bytes) or JWT_PUBLIC_KEY (PEM text or file path), JWT_JWKS_URL, JWT_OIDC_ISSUER or CLAIMGATE_CONFIG.',
     );
   } else if (algorithms !== undefined) {
     throw new ConfigError(
-      'JWT_ALGORITHMS is set but no key is: set JWT_SECRET or JWT_PUBLIC_KEY too.',
+      'JWT_ALGORITHMS is set but no key is: set JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL or JWT_OIDC_ISSUER too.',
     );
   }
 
@@ -91,6 +130,7 @@ export function loadServerConfig(env: Env): ServerConfig {
     issuer,
     audience,
     verification,
+    ...(issuers === undefined ? {} : { issuers }),
   };
 }
 

@@ -1,10 +1,21 @@
+import { AuthUnavailableError } from '../index.js';
 import { ConfigError, loadServerConfig } from './load-server-config.js';
 import { startExampleServer } from './start-example-server.js';
 
 // Entry point of `npm start`. Configuration errors end the process with a message saying what to fix.
 try {
   const config = loadServerConfig(process.env);
-  const server = await startExampleServer(config);
+  const server = await startExampleServer(config, {
+    onKeyLoadFailure: (error) => {
+      // The cause names the endpoint and what failed; it never holds a token or a secret.
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+      const detail = cause instanceof Error ? cause.message : 'unknown error';
+      const retry = error instanceof AuthUnavailableError ? error.retryAfter : 1;
+      console.warn(
+        `claimgate example server: verification keys not loaded yet (${detail}); retrying in ${retry}s. GET /ready answers 503 until then.`,
+      );
+    },
+  });
   console.log(`claimgate example server ready at ${server.url}`);
   if (server.devKeys !== undefined) {
     console.warn(

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -9,10 +10,13 @@ import cors from 'cors';
 import {
   applyAuthDirectives,
   authDirectivesTypeDefs,
+  AuthUnavailableError,
   createAuthContext,
   createAuthStatusPlugin,
+  createMultiIssuerVerifier,
   createTokenVerifier,
   formatError,
+  type TokenVerifier,
 } from '../index.js';
 import type { ServerContext } from './context.js';
 import { createDevKeys, type DevKeys } from './dev-keys.js';
@@ -26,8 +30,20 @@ export interface ExampleServer {
   readonly url: string;
   /** The ephemeral key and dev tokens, in development mode only. */
   readonly devKeys: DevKeys | undefined;
+  /** Whether the verification keys are loaded (what `GET /ready` answers). */
+  isReady(): boolean;
   /** Stops accepting connections and drains in-flight requests. */
   close(): Promise<void>;
+}
+
+/** Hooks of {@link startExampleServer}. */
+export interface ExampleServerHooks {
+  /**
+   * Called when loading remote keys (JWKS, OIDC discovery) fails; the server keeps serving and
+   * retries after the error's `retryAfter`. `error` is an `AuthUnavailableError` whose `cause`
+   * names the endpoint and what went wrong.
+   */
+  readonly onKeyLoadFailure?: ((error: unknown) => void) | undefined;
 }
 
 /** The largest request body accepted, in bytes. */
@@ -46,26 +62,36 @@ const SANDBOX_DOCUMENT = `query Me {
 
 /**
  * Starts the example API: Apollo Server 5 with claimgate on a plain `node:http` server, serving
- * `/graphql` (Apollo Sandbox on GET from a browser; subscriptions over WebSocket) and `/health`.
+ * `/graphql` (Apollo Sandbox on GET from a browser; subscriptions over WebSocket), `/health` (the
+ * process serves) and `/ready` (the verification keys are loaded; remote keys load in the
+ * background and are retried).
  */
-export async function startExampleServer(config: ServerConfig): Promise<ExampleServer> {
-  const issuer = config.issuer ?? (config.verification === undefined ? DEV_ISSUER : undefined);
-  const audience =
-    config.audience ?? (config.verification === undefined ? DEV_AUDIENCE : undefined);
-  const devKeys =
-    config.verification === undefined
-      ? await createDevKeys(issuer ?? DEV_ISSUER, audience ?? DEV_AUDIENCE)
-      : undefined;
+export async function startExampleServer(
+  config: ServerConfig,
+  hooks: ExampleServerHooks = {},
+): Promise<ExampleServer> {
+  const development = config.verification === undefined && config.issuers === undefined;
+  const issuer = config.issuer ?? (development ? DEV_ISSUER : undefined);
+  const audience = config.audience ?? (development ? DEV_AUDIENCE : undefined);
+  const devKeys = development
+    ? await createDevKeys(issuer ?? DEV_ISSUER, audience ?? DEV_AUDIENCE)
+    : undefined;
   const verification = config.verification ?? {
     algorithms: ['ES256'],
     key: { publicKey: devKeys?.publicKeyPem ?? '' },
   };
-  const verifier = await createTokenVerifier({
-    ...verification,
-    issuer,
-    audience,
-    production: config.production,
-  });
+  const verifier =
+    config.issuers === undefined
+      ? await createTokenVerifier({
+          ...verification,
+          issuer,
+          audience,
+          production: config.production,
+        })
+      : await createMultiIssuerVerifier({
+          issuers: config.issuers.map((policy) => ({ ...policy, production: config.production })),
+        });
+  const warmUp = keepWarm(verifier, hooks);
   const authContext = createAuthContext({
     verifier,
     rejectInvalidTokens: config.rejectInvalidTokens,
@@ -127,6 +153,11 @@ export async function startExampleServer(config: ServerConfig): Promise<ExampleS
       sendJson(res, 200, { status: 'ok' });
       return;
     }
+    if (url.pathname === '/ready') {
+      if (verifier.isReady()) sendJson(res, 200, { status: 'ready' });
+      else sendJson(res, 503, { status: 'loading keys' }, { 'retry-after': '1' });
+      return;
+    }
     if (url.pathname === '/') {
       res.writeHead(302, { location: '/graphql' }).end();
       return;
@@ -180,8 +211,35 @@ export async function startExampleServer(config: ServerConfig): Promise<ExampleS
   return {
     url: `http://${config.host === 'localhost' ? 'localhost' : host}:${address.port}/graphql`,
     devKeys,
-    close: () => apollo.stop(),
+    isReady: () => verifier.isReady(),
+    close: async () => {
+      warmUp.stop();
+      await apollo.stop();
+    },
   };
+}
+
+/**
+ * Loads the verifier's keys in the background until they are loaded, waiting between attempts as
+ * long as the key source advises (its outage backoff), so requests never wait on a cold JWKS.
+ */
+function keepWarm(verifier: TokenVerifier, hooks: ExampleServerHooks): { stop(): void } {
+  const controller = new AbortController();
+  const run = async () => {
+    while (!controller.signal.aborted && !verifier.isReady()) {
+      try {
+        await verifier.warmUp();
+      } catch (error) {
+        hooks.onKeyLoadFailure?.(error);
+        const seconds = error instanceof AuthUnavailableError ? error.retryAfter : 1;
+        await delay(seconds * 1000, undefined, { signal: controller.signal, ref: false }).catch(
+          () => undefined,
+        );
+      }
+    }
+  };
+  void run();
+  return { stop: () => controller.abort() };
 }
 
 type Body = { kind: 'ok'; value: unknown } | { kind: 'too-large' } | { kind: 'invalid-json' };
@@ -205,7 +263,12 @@ async function readBody(req: IncomingMessage): Promise<Body> {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(value));
 }

@@ -153,13 +153,17 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
       throw new TypeError(`claimgate: \`${name}\` must be a non-empty string or list of strings.`);
     }
   }
-  const { policy, typ, requiredClaims } = resolveClaimsPolicy(options, clockTolerance);
-  const permissionClaims = compileClaimPaths(options.permissionClaims ?? DEFAULT_PERMISSION_CLAIMS);
-  const getKey = await importKeySource(options.key, allow);
-
   // An OIDC key source trusts one issuer's keys: unless told otherwise, accept only its tokens.
+  const { key } = options;
   const issuer =
-    options.issuer ?? ('oidcIssuer' in options.key ? options.key.oidcIssuer : undefined);
+    options.issuer ??
+    (key !== null && typeof key === 'object' && 'oidcIssuer' in key ? key.oidcIssuer : undefined);
+  const { policy, typ, requiredClaims } = resolveClaimsPolicy(
+    { ...options, issuer },
+    clockTolerance,
+  );
+  const permissionClaims = compileClaimPaths(options.permissionClaims ?? DEFAULT_PERMISSION_CLAIMS);
+  const getKey = await importKeySource(key, allow);
   const base: JWTVerifyOptions = {
     algorithms: [...allow.algorithms],
     clockTolerance,
