@@ -25,7 +25,7 @@ export type JwksServerMode =
 
 /** A real JWKS (and OpenID configuration) endpoint on 127.0.0.1 for tests. */
 export interface JwksServer {
-  /** The origin, used as the OIDC issuer: `http://127.0.0.1:<port>`. */
+  /** The OIDC issuer: `http://127.0.0.1:<port><issuerPath>`. */
   readonly issuer: string;
   /** The JWKS URL: `<issuer>/jwks`. */
   readonly jwksUrl: string;
@@ -54,6 +54,8 @@ export interface JwksServerOptions {
   readonly slowMs?: number;
   /** Body size of the `oversized` modes, in bytes. @default 300000 */
   readonly oversizedBytes?: number;
+  /** A path under the origin for the issuer, e.g. Keycloak's `/realms/acme`. @default '' */
+  readonly issuerPath?: string;
 }
 
 /** Starts a JWKS server on 127.0.0.1 and a random port. */
@@ -65,6 +67,7 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
   let discoveryCount = 0;
   const slowMs = options.slowMs ?? 2000;
   const oversizedBytes = options.oversizedBytes ?? 300_000;
+  const issuerPath = options.issuerPath ?? '';
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let port = 0;
@@ -84,12 +87,12 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    if (path === '/.well-known/openid-configuration') {
+    if (path === `${issuerPath}/.well-known/openid-configuration`) {
       discoveryCount += 1;
       json(res, 200, { issuer, jwks_uri: `${issuer}/jwks`, ...discovery });
       return;
     }
-    if (path !== '/jwks') {
+    if (path !== `${issuerPath}/jwks`) {
       json(res, 404, { error: 'not found' });
       return;
     }
@@ -162,7 +165,7 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
     });
 
   await listen();
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `http://127.0.0.1:${port}${issuerPath}`;
 
   return {
     issuer,

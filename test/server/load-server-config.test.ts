@@ -70,10 +70,50 @@ describe('loadServerConfig', () => {
       [{ JWT_ALGORITHMS: 'RS256' }, /JWT_ALGORITHMS is set but no key/],
       [{ PORT: 'eighty' }, /PORT must be an integer/],
       [{ AUTH_REJECT_INVALID_TOKENS: 'yes' }, /AUTH_REJECT_INVALID_TOKENS/],
+      [
+        { JWT_JWKS_URL: 'https://id.test/jwks', JWT_OIDC_ISSUER: 'https://id.test/' },
+        /Set only one of .* \(got JWT_JWKS_URL and JWT_OIDC_ISSUER\)/,
+      ],
+      [
+        { CLAIMGATE_CONFIG: '/no/such/config.json' },
+        /CLAIMGATE_CONFIG: the file .* cannot be read/,
+      ],
     ];
     for (const [env, message] of cases) {
       expect(() => loadServerConfig(env), JSON.stringify(env)).toThrow(message);
       expect(() => loadServerConfig(env)).toThrow(ConfigError);
     }
+  });
+
+  it('reads a remote JWKS URL or an OIDC issuer, with RS256 by default', () => {
+    expect(loadServerConfig({ JWT_JWKS_URL: 'https://id.test/jwks' }).verification).toEqual({
+      algorithms: ['RS256'],
+      key: { jwksUrl: 'https://id.test/jwks' },
+    });
+    expect(
+      loadServerConfig({ JWT_OIDC_ISSUER: 'https://id.test/', JWT_ALGORITHMS: 'ES256' })
+        .verification,
+    ).toEqual({ algorithms: ['ES256'], key: { oidcIssuer: 'https://id.test/' } });
+    expect(
+      loadServerConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://id.test/jwks' }).production,
+    ).toBe(true);
+  });
+
+  it('reads several issuers from CLAIMGATE_CONFIG and refuses single-issuer variables beside it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'claimgate-'));
+    const file = join(dir, 'claimgate.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        issuers: [{ issuer: 'https://id.test/', key: { jwksUrl: 'https://id.test/jwks' } }],
+      }),
+    );
+    expect(loadServerConfig({ CLAIMGATE_CONFIG: file })).toMatchObject({
+      verification: undefined,
+      issuers: [{ issuer: 'https://id.test/', algorithms: ['RS256'] }],
+    });
+    expect(() => loadServerConfig({ CLAIMGATE_CONFIG: file, JWT_AUDIENCE: 'api' })).toThrow(
+      /unset JWT_ALGORITHMS, JWT_ISSUER and JWT_AUDIENCE/,
+    );
   });
 });

@@ -1,10 +1,21 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AuthUnavailableError } from '../../src/index.js';
 import { loadServerConfig } from '../../src/server/load-server-config.js';
 import { startExampleServer, type ExampleServer } from '../../src/server/start-example-server.js';
 import { errorCodes, postGraphQL } from '../helpers/graphql-request.js';
-import { generateTestSecret, mintToken, secretBytes } from '../helpers/keys.js';
+import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
+import {
+  generateTestKeyPair,
+  generateTestSecret,
+  mintToken,
+  secretBytes,
+  type TestKeyPair,
+} from '../helpers/keys.js';
 
 const run = promisify(execFile);
 
@@ -181,5 +192,192 @@ describe('npm start (src/server/main.ts)', () => {
       expect(failure.code).toBe(1);
       expect(failure.stderr).toMatch(/HS256 needs at least 32 bytes/);
     }
+  });
+});
+
+describe('startExampleServer with a remote JWKS (JWT_JWKS_URL)', () => {
+  let server: ExampleServer;
+  let jwks: JwksServer;
+  let pair: TestKeyPair;
+  const failures: unknown[] = [];
+  const ISSUER = 'https://id.test/';
+
+  beforeAll(async () => {
+    pair = await generateTestKeyPair('ES256');
+    jwks = await startJwksServer({ keys: [{ ...pair.publicJwk, kid: 'k1' }] });
+    jwks.setMode('status-500');
+    server = await startExampleServer(
+      loadServerConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        JWT_JWKS_URL: jwks.jwksUrl,
+        JWT_ALGORITHMS: 'ES256',
+        JWT_ISSUER: ISSUER,
+      }),
+      { onKeyLoadFailure: (error) => failures.push(error) },
+    );
+  });
+  afterAll(async () => {
+    await server.close();
+    await jwks.close();
+  });
+
+  it('serves /health at once, answers /ready 503 and AUTH_UNAVAILABLE until the keys load', async () => {
+    expect((await fetch(new URL('/health', server.url))).status).toBe(200);
+    await vi.waitFor(() => expect(failures).toHaveLength(1));
+    expect(failures[0]).toBeInstanceOf(AuthUnavailableError);
+    expect(failures[0]).toMatchObject({ reason: 'http-status' });
+    const ready = await fetch(new URL('/ready', server.url));
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get('retry-after')).toBe('1');
+
+    const token = await mintToken({
+      alg: 'ES256',
+      key: pair.privateKey,
+      header: { kid: 'k1' },
+      claims: { iss: ISSUER, sub: 'u1' },
+    });
+    const unavailable = await postGraphQL(server.url, { query: '{ health me { sub } }', token });
+    expect(unavailable.status).toBe(200);
+    expect(unavailable.body.data).toEqual({ health: 'ok', me: null });
+    expect(errorCodes(unavailable)).toEqual(['AUTH_UNAVAILABLE']);
+
+    // The endpoint recovers: the background warm-up retries after the backoff (1 s by default).
+    jwks.setMode('ok');
+    await vi.waitFor(
+      async () => expect((await fetch(new URL('/ready', server.url))).status).toBe(200),
+      { timeout: 5_000, interval: 100 },
+    );
+    expect(server.isReady()).toBe(true);
+    const served = await postGraphQL(server.url, { query: '{ me { sub } }', token });
+    expect(served.body).toEqual({ data: { me: { sub: 'u1' } } });
+    expect(jwks.fetchCount).toBe(2);
+  });
+});
+
+describe('startExampleServer with several issuers (CLAIMGATE_CONFIG)', () => {
+  let server: ExampleServer;
+  let keycloak: JwksServer;
+  let machines: JwksServer;
+  let realmKey: TestKeyPair;
+  let machineKey: TestKeyPair;
+  const AUDIENCE = 'claimgate-example';
+
+  beforeAll(async () => {
+    [realmKey, machineKey] = await Promise.all([
+      generateTestKeyPair('RS256'),
+      generateTestKeyPair('ES256'),
+    ]);
+    keycloak = await startJwksServer({
+      keys: [{ ...realmKey.publicJwk, kid: 'realm-1' }],
+      issuerPath: '/realms/acme',
+    });
+    machines = await startJwksServer({ keys: [{ ...machineKey.publicJwk, kid: 'm2m-1' }] });
+    const dir = mkdtempSync(join(tmpdir(), 'claimgate-'));
+    const file = join(dir, 'claimgate.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        issuers: [
+          {
+            issuer: keycloak.issuer,
+            audience: AUDIENCE,
+            key: { oidcIssuer: keycloak.issuer, timeoutDuration: 1000 },
+            permissionClaims: ['realm_access.roles'],
+          },
+          {
+            issuer: machines.issuer,
+            audience: AUDIENCE,
+            algorithms: ['ES256'],
+            key: { jwksUrl: machines.jwksUrl, timeoutDuration: 1000, cooldownDuration: 0 },
+            permissionClaims: ['scope'],
+          },
+        ],
+      }),
+    );
+    server = await startExampleServer(
+      loadServerConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        CLAIMGATE_CONFIG: file,
+        AUTH_REJECT_INVALID_TOKENS: 'true',
+      }),
+    );
+    await vi.waitFor(() => expect(server.isReady()).toBe(true));
+  });
+  afterAll(async () => {
+    await server.close();
+    await Promise.all([keycloak.close(), machines.close()]);
+  });
+
+  it('maps a Keycloak access token: realm roles become permissions', async () => {
+    expect(server.devKeys).toBeUndefined();
+    // The shape Keycloak issues (trimmed): realm roles under realm_access.roles, client roles under
+    // resource_access, OIDC scopes in scope.
+    const token = await mintToken({
+      alg: 'RS256',
+      key: realmKey.privateKey,
+      header: { kid: 'realm-1' },
+      claims: {
+        iss: keycloak.issuer,
+        aud: AUDIENCE,
+        sub: 'f1c2a3b4-0000-4000-8000-000000000001',
+        typ: 'Bearer',
+        azp: 'example-frontend',
+        preferred_username: 'ada',
+        scope: 'openid profile email',
+        realm_access: { roles: ['admin', 'articles:read', 'offline_access'] },
+        resource_access: { account: { roles: ['view-profile'] } },
+      },
+    });
+    const response = await postGraphQL(server.url, {
+      query: '{ me { permissions } adminReport { articleCount } }',
+      token,
+    });
+    expect(response.body).toEqual({
+      data: {
+        me: { permissions: ['admin', 'articles:read', 'offline_access'] },
+        adminReport: { articleCount: 2 },
+      },
+    });
+    expect(keycloak.discoveryCount).toBe(1);
+  });
+
+  it("verifies the machine issuer's tokens with its own keys and claims", async () => {
+    const token = await mintToken({
+      alg: 'ES256',
+      key: machineKey.privateKey,
+      header: { kid: 'm2m-1' },
+      claims: { iss: machines.issuer, aud: AUDIENCE, sub: 'svc', scope: 'audit:read admin' },
+    });
+    const response = await postGraphQL(server.url, { query: '{ auditLog { action } }', token });
+    expect(response.body).toEqual({ data: { auditLog: [] } });
+  });
+
+  it('rejects a token of an issuer not configured with 401 TOKEN_INVALID', async () => {
+    const token = await mintToken({
+      alg: 'ES256',
+      key: machineKey.privateKey,
+      header: { kid: 'm2m-1' },
+      claims: { iss: 'https://elsewhere.test/', aud: AUDIENCE },
+    });
+    const response = await postGraphQL(server.url, { query: '{ health }', token });
+    expect(response.status).toBe(401);
+    expect(errorCodes(response)).toEqual(['TOKEN_INVALID']);
+  });
+
+  it("answers 503 with Retry-After when an issuer's JWKS fails on an unknown kid", async () => {
+    machines.setMode('status-500');
+    const token = await mintToken({
+      alg: 'ES256',
+      key: machineKey.privateKey,
+      header: { kid: 'm2m-2' },
+      claims: { iss: machines.issuer, aud: AUDIENCE },
+    });
+    const response = await postGraphQL(server.url, { query: '{ health }', token });
+    expect(response.status).toBe(503);
+    expect(errorCodes(response)).toEqual(['AUTH_UNAVAILABLE']);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(response.headers.get('www-authenticate')).toBeNull();
   });
 });
