@@ -2,7 +2,7 @@ import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey } from 'j
 import { AuthUnavailableError, type KeySourceFailureReason } from '../errors/auth-error.js';
 import type { AsymmetricAlgorithm } from './algorithms.js';
 import { boundedJsonFetch, type FetchFunction } from './fetch-bounded-json.js';
-import { importJwks } from './import-jwks.js';
+import { DEFAULT_MAX_JWKS_KEYS, importJwks } from './import-jwks.js';
 import { KeySourceError, type ImportedKeySource } from './key-source.js';
 
 /** Options of a remote JWKS (`{ jwksUrl }` or `{ oidcIssuer }` key configurations). */
@@ -59,7 +59,7 @@ export const REMOTE_JWKS_DEFAULTS = Object.freeze({
   outageBackoff: 1_000,
   maxOutageBackoff: 30_000,
   maxResponseBytes: 256 * 1024,
-  maxKeys: 100,
+  maxKeys: DEFAULT_MAX_JWKS_KEYS,
 });
 
 /** Where a remote key source finds its JWKS URL: given, or discovered (then cached). */
