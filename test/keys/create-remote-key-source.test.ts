@@ -169,6 +169,18 @@ describe('remote JWKS key source', () => {
     expect(server.fetchCount).toBe(3);
   });
 
+  it('keeps verifying known kids while a slow refetch for an unknown kid times out', async () => {
+    const verifier = await remoteVerifier();
+    await verifier.warmUp();
+    server.setMode('slow');
+    clock.advance(COOLDOWN);
+    const unknown = verifier.verify(await token(keyB, 'b')).catch((error: unknown) => error);
+    await vi.waitFor(() => expect(server.fetchCount).toBe(2));
+    await expect(verifier.verify(await token(keyA, 'a'))).resolves.toMatchObject({ subject: 'a' });
+    expect(await unknown).toMatchObject({ code: 'AUTH_UNAVAILABLE', reason: 'timeout' });
+    expect(server.fetchCount).toBe(2);
+  });
+
   it('answers AUTH_UNAVAILABLE when the endpoint refuses connections', async () => {
     const verifier = await remoteVerifier();
     await server.stop();
