@@ -12,6 +12,12 @@ import { readConnectionAuthorization } from './read-connection-authorization.js'
 export const WS_CLOSE_FORBIDDEN = 4403;
 /** graphql-ws's close code `4500: Internal server error`, reason `INTERNAL_SERVER_ERROR`. */
 export const WS_CLOSE_INTERNAL_ERROR = 4500;
+/**
+ * RFC 6455 §7.4 / IANA close code `1013: Try Again Later`, reason `AUTH_UNAVAILABLE`: the keys to
+ * check the token could not be loaded (issue #3). Not one of graphql-ws's fatal codes, so its
+ * client reconnects with its retry policy instead of giving up or discarding the token.
+ */
+export const WS_CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** The socket of a connection, as far as claimgate needs it: `ws`'s `WebSocket` fits. */
 export interface ClosableSocket {
@@ -221,6 +227,10 @@ export function createWsAuth(options: WsAuthOptions): WsAuth {
       } catch {
         // Not the client's fault (e.g. a failing key resolver): no jose message in the reason.
         socket.close(WS_CLOSE_INTERNAL_ERROR, 'INTERNAL_SERVER_ERROR');
+        return false;
+      }
+      if (auth.status === 'failed' && auth.error.code === 'AUTH_UNAVAILABLE') {
+        socket.close(WS_CLOSE_TRY_AGAIN_LATER, 'AUTH_UNAVAILABLE');
         return false;
       }
       if (auth.status === 'failed') return refuse(auth.error.code);

@@ -192,12 +192,26 @@ describe('createWsAuth', () => {
       expect(await sub.nth(1)).toEqual({ data: { whoami: 'user-1' } });
     });
 
-    it('closes with 4500 and no details when verification fails for a server reason', async () => {
+    it('closes with 1013 AUTH_UNAVAILABLE and no details when the key service is down', async () => {
       const api = await start({
         verifier: await verifier(() => {
           throw new Error('key service down: secret detail');
         }),
       });
+      await expect(closeOfRefusedConnection(api.url, await bearer())).resolves.toEqual({
+        code: 1013,
+        reason: 'AUTH_UNAVAILABLE',
+        acknowledged: false,
+      });
+    });
+
+    it('closes with 4500 and no details when the verifier fails with an untyped error', async () => {
+      const buggy: TokenVerifier = {
+        verify: () => Promise.reject(new Error('bug: secret detail')),
+        isReady: () => true,
+        warmUp: () => Promise.resolve(),
+      };
+      const api = await start({ verifier: buggy });
       await expect(closeOfRefusedConnection(api.url, await bearer())).resolves.toEqual({
         code: 4500,
         reason: 'INTERNAL_SERVER_ERROR',
