@@ -17,8 +17,8 @@ const MIN_RSA_BITS = 2048;
 export interface ImportJwksOptions {
   /**
    * `true` for keys configured locally: a private, weak (RSA under 2048 bits) or broken key is a
-   * start-up `TypeError`, and so is a set with no usable key. `false` for a remote JWKS: such keys
-   * are skipped (tokens signed with them are `TOKEN_INVALID`) and the rest stay usable.
+   * start-up `TypeError`. `false` for a remote JWKS: such keys are skipped (tokens signed with them
+   * are `TOKEN_INVALID`) and the rest stay usable. A set with no usable key is refused either way.
    */
   readonly strict: boolean;
   /** The largest number of keys accepted. @default 100 */
@@ -103,9 +103,11 @@ export async function importJwks(
     }
     if (imported) usable.push(jwk);
   }
-  if (strict && usable.length === 0) {
-    throw new TypeError(
-      `claimgate: the JWKS ${label} has no signature key for ${algorithms.join(', ')}.`,
+  if (usable.length === 0) {
+    // Most often `algorithms` does not match what the issuer signs with (e.g. ES256 vs RS256).
+    return fail(
+      'invalid-jwks',
+      `has no usable signature key for ${algorithms.join(', ')}; check \`algorithms\` against the issuer's keys.`,
     );
   }
   const set: JSONWebKeySet = { keys: usable };

@@ -268,12 +268,21 @@ describe('remote JWKS key source', () => {
   });
 
   it('skips encryption keys (use "enc")', async () => {
-    server.setKeys([{ ...jwk(keyA, 'a'), use: 'enc' }]);
+    server.setKeys([{ ...jwk(keyA, 'a'), use: 'enc' }, jwk(keyB, 'b')]);
     const verifier = await remoteVerifier();
     await expect(verifier.verify(await token(keyA, 'a'))).rejects.toMatchObject({
       code: 'TOKEN_INVALID',
       reason: 'key',
     });
+    await expect(verifier.verify(await token(keyB, 'b'))).resolves.toMatchObject({ subject: 'b' });
+  });
+
+  it('answers AUTH_UNAVAILABLE, naming the cause, when no key fits the algorithms', async () => {
+    const verifier = await remoteVerifier({}, ['RS256']);
+    const error: unknown = await verifier.warmUp().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'AUTH_UNAVAILABLE', reason: 'invalid-jwks' });
+    expect(String((error as Error).cause)).toMatch(/no usable signature key for RS256/);
+    expect(verifier.isReady()).toBe(false);
   });
 
   it('uses a key only with the algorithm it names', async () => {

@@ -181,7 +181,7 @@ describe('importKeySource with local JWKs', () => {
     [
       'no usable key',
       { keys: [{ ...{ kty: 'EC', crv: 'P-256' }, use: 'enc' }] },
-      /no signature key/,
+      /no usable signature key/,
     ],
   ])('refuses a JWK Set with %s', async (_name, jwks, message) => {
     const error: unknown = await importKeySource({ jwks: jwks as never }, ['ES256']).catch(
