@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, errors, exportJWK, type CryptoKey, type JWK } from 'jose';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier, importKeySource } from '../../src/index.js';
 import {
@@ -189,6 +190,43 @@ describe('importKeySource with local JWKs', () => {
     );
     expect(error).toBeInstanceOf(TypeError);
     expect(String(error)).toMatch(message);
+  });
+
+  it('answers any JSON value with a usable source or a claimgate TypeError, nothing else', async () => {
+    const jwkLike = fc.record(
+      {
+        kty: fc.oneof(fc.constantFrom('RSA', 'EC', 'OKP', 'oct'), fc.jsonValue()),
+        crv: fc.oneof(fc.constantFrom('P-256', 'P-384', 'Ed25519'), fc.jsonValue()),
+        alg: fc.oneof(fc.constantFrom('ES256', 'RS256', 'EdDSA'), fc.jsonValue()),
+        use: fc.oneof(fc.constantFrom('sig', 'enc'), fc.jsonValue()),
+        kid: fc.oneof(fc.string(), fc.jsonValue()),
+        n: fc.base64String(),
+        e: fc.constantFrom('AQAB', ''),
+        x: fc.base64String(),
+        y: fc.base64String(),
+      },
+      { requiredKeys: [] },
+    );
+    const jwks = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ keys: fc.array(fc.oneof(jwkLike, fc.jsonValue()), { maxLength: 4 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(jwks, async (value) => {
+        const outcome: unknown = await importKeySource({ jwks: value as never }, [
+          'ES256',
+          'RS256',
+          'EdDSA',
+        ]).catch((e: unknown) => e);
+        if (outcome instanceof Error) {
+          expect(outcome).toBeInstanceOf(TypeError);
+          expect(outcome.message).toMatch(/^claimgate: /);
+        } else {
+          expect(outcome).toBeTypeOf('function');
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('refuses more keys than maxKeys allows', async () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMultiIssuerVerifier, type TokenVerifier } from '../../src/index.js';
 import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
@@ -136,5 +137,38 @@ describe('createMultiIssuerVerifier', () => {
       /listed twice/,
     );
     await expect(createMultiIssuerVerifier({ issuers: [] })).rejects.toThrow(TypeError);
+  });
+
+  it('refuses arbitrary attacker-built tokens as TOKEN_INVALID, whatever issuer they claim', async () => {
+    const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const compact = fc
+      .record({
+        header: fc.record(
+          { alg: fc.constantFrom('RS256', 'ES256', 'HS256', 'none', 'PS256'), kid: fc.string() },
+          { requiredKeys: [] },
+        ),
+        payload: fc.record(
+          {
+            iss: fc.oneof(fc.constantFrom(USERS, MACHINES), fc.string(), fc.integer()),
+            aud: fc.constantFrom('api', 'api-m2m'),
+            exp: fc.integer(),
+          },
+          { requiredKeys: [] },
+        ),
+        signature: fc.base64String(),
+      })
+      .map(
+        ({ header, payload, signature }) => `${segment(header)}.${segment(payload)}.${signature}`,
+      );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(compact, fc.string()), async (input) => {
+        const error: unknown = await verifier.verify(input).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toMatchObject({ code: 'TOKEN_INVALID' });
+      }),
+      { numRuns: 300 },
+    );
   });
 });
