@@ -163,7 +163,12 @@ export function createRemoteKeySource(
   options: Resolved,
 ): ImportedKeySource {
   const { now } = options;
-  const fetchJson = boundedJsonFetch(options.fetch, options.maxResponseBytes);
+  const bounded = boundedJsonFetch(options.fetch, options.maxResponseBytes);
+  let lastUrl = 'the key endpoint';
+  const fetchJson: FetchFunction = (url, init) => {
+    lastUrl = url;
+    return bounded(url, init);
+  };
   const signal = () => AbortSignal.timeout(options.timeoutDuration);
   let jwksUrl: URL | undefined;
   let remote: ReturnType<typeof createRemoteJWKSet> | undefined;
@@ -215,7 +220,7 @@ export function createRemoteKeySource(
         );
         backoffUntil = now() + wait;
         lastFailure = classify(error);
-        lastCause = error;
+        lastCause = explain(error, lastFailure, lastUrl, options.timeoutDuration);
         pending = undefined;
         throw unavailable();
       },
@@ -267,4 +272,30 @@ function classify(error: unknown): KeySourceFailureReason {
   if (error instanceof errors.JWKSInvalid) return 'invalid-jwks';
   if (error instanceof errors.JOSEError) return 'invalid-jwks';
   return 'network';
+}
+
+/** A {@link KeySourceError} whose message names the URL and what went wrong, for the server's logs. */
+function explain(
+  error: unknown,
+  reason: KeySourceFailureReason,
+  url: string,
+  timeoutDuration: number,
+): KeySourceError {
+  if (error instanceof KeySourceError) return error;
+  let detail: string;
+  if (reason === 'timeout') detail = `no answer within ${timeoutDuration} ms (\`timeoutDuration\`)`;
+  else if (reason === 'network') detail = `request failed (${networkCode(error)})`;
+  else detail = 'the answer is not a usable JWK Set';
+  return new KeySourceError(reason, `claimgate: ${url}: ${detail}.`, { cause: error });
+}
+
+/** The system error code under fetch's generic "fetch failed" (ECONNREFUSED, ENOTFOUND, ...). */
+function networkCode(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && !code.startsWith('ERR_JWKS')) return code;
+    current = current.cause;
+  }
+  return error instanceof Error ? error.message : 'unknown error';
 }

@@ -184,9 +184,11 @@ describe('remote JWKS key source', () => {
   it('answers AUTH_UNAVAILABLE when the endpoint refuses connections', async () => {
     const verifier = await remoteVerifier();
     await server.stop();
-    await expect(verifier.verify(await token(keyA, 'a'))).rejects.toMatchObject({
-      code: 'AUTH_UNAVAILABLE',
-      reason: 'network',
+    const error: unknown = await verifier.verify(await token(keyA, 'a')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'AUTH_UNAVAILABLE', reason: 'network' });
+    // The cause, for the server's logs, names the endpoint and the system error.
+    expect((error as AuthUnavailableError).cause).toMatchObject({
+      message: `claimgate: ${server.jwksUrl}: request failed (ECONNREFUSED).`,
     });
     expect(verifier.isReady()).toBe(false);
   });
@@ -194,9 +196,10 @@ describe('remote JWKS key source', () => {
   it('answers AUTH_UNAVAILABLE when a slow endpoint exceeds the timeout', async () => {
     const verifier = await remoteVerifier();
     server.setMode('slow');
-    await expect(verifier.verify(await token(keyA, 'a'))).rejects.toMatchObject({
-      code: 'AUTH_UNAVAILABLE',
-      reason: 'timeout',
+    const error: unknown = await verifier.verify(await token(keyA, 'a')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'AUTH_UNAVAILABLE', reason: 'timeout' });
+    expect((error as AuthUnavailableError).cause).toMatchObject({
+      message: `claimgate: ${server.jwksUrl}: no answer within 250 ms (\`timeoutDuration\`).`,
     });
     expect(server.fetchCount).toBe(1);
   });
