@@ -289,13 +289,18 @@ function explain(
   return new KeySourceError(reason, `claimgate: ${url}: ${detail}.`, { cause: error });
 }
 
-/** The system error code under fetch's generic "fetch failed" (ECONNREFUSED, ENOTFOUND, ...). */
+/**
+ * The system error code under fetch's generic "fetch failed" (ECONNREFUSED, ENOTFOUND, ...), or
+ * the innermost message when there is none (e.g. "bad port").
+ */
 function networkCode(error: unknown): string {
   let current: unknown = error;
+  let message = 'unknown error';
   for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && !code.startsWith('ERR_JWKS')) return code;
+    message = current.message;
     current = current.cause;
   }
-  return error instanceof Error ? error.message : 'unknown error';
+  return message;
 }

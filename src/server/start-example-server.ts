@@ -104,7 +104,7 @@ export async function startExampleServer(
     }),
   );
 
-  const corsHandler = cors({ exposedHeaders: ['WWW-Authenticate'] });
+  const corsHandler = cors({ exposedHeaders: ['WWW-Authenticate', 'Retry-After'] });
   const httpServer = createServer((req, res) => {
     corsHandler(req, res, () => {
       route(req, res).catch(() => {

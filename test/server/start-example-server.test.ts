@@ -142,7 +142,9 @@ describe('startExampleServer with an HMAC secret', () => {
     expect(response.headers.get('www-authenticate')).toBe(
       'Bearer error="invalid_token", error_description="The access token is invalid"',
     );
-    expect(response.headers.get('access-control-expose-headers')).toBe('WWW-Authenticate');
+    expect(response.headers.get('access-control-expose-headers')).toBe(
+      'WWW-Authenticate,Retry-After',
+    );
     expect(errorCodes(response)).toEqual(['TOKEN_INVALID']);
   });
 
