@@ -4,6 +4,7 @@ import {
   AUTH_ERROR_HTTP_STATUS,
   AUTH_ERROR_MESSAGES,
   AuthError,
+  AuthUnavailableError,
   ForbiddenError,
   type AuthErrorCode,
 } from '../errors/auth-error.js';
@@ -21,7 +22,8 @@ export type AuthStatusPluginOptions = WwwAuthenticateOptions;
  * An Apollo Server plugin that gives a response the HTTP status of its auth errors when those
  * errors are the only reason it carries no data (GraphQL over HTTP §7.1.2: a response with data
  * stays 2xx). Then the status is the code's (400, 401 or 403) and `WWW-Authenticate` is set as in
- * {@link formatWwwAuthenticate}, with every missing permission in `scope`.
+ * {@link formatWwwAuthenticate}, with every missing permission in `scope`; for `AUTH_UNAVAILABLE`
+ * it is 503 with `Retry-After` (from `context.auth`) instead of a challenge.
  *
  * "No data" means `data` is null, or every root field is null and carries a claimgate error. A
  * response that already has a non-200 status (a whole-request rejection, a parse error) is left as
@@ -36,13 +38,17 @@ export function createAuthStatusPlugin<TContext extends object>(
   return {
     requestDidStart() {
       return Promise.resolve({
-        willSendResponse({ response }) {
+        willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return Promise.resolve();
           const { status } = response.http;
           if (status !== undefined && status !== 200) return Promise.resolve();
           const error = authOnlyFailure(response.body.singleResult);
-          if (error !== undefined) {
-            response.http.status = AUTH_ERROR_HTTP_STATUS[error.code];
+          if (error === undefined) return Promise.resolve();
+          response.http.status = AUTH_ERROR_HTTP_STATUS[error.code];
+          if (error.code === 'AUTH_UNAVAILABLE') {
+            // A 503 is not a challenge: say when to retry (issue #3).
+            response.http.headers.set('retry-after', String(retryAfterOf(contextValue)));
+          } else {
             response.http.headers.set('www-authenticate', formatWwwAuthenticate(error, options));
           }
           return Promise.resolve();
@@ -90,4 +96,13 @@ function authOnlyFailure(result: {
 
 function rank(status: number): number {
   return status === 400 ? 0 : status === 401 ? 1 : 2;
+}
+
+/** The `Retry-After` seconds of the request's `AUTH_UNAVAILABLE` state, 1 when it is not known. */
+function retryAfterOf(context: unknown): number {
+  if (context === null || typeof context !== 'object' || !('auth' in context)) return 1;
+  const { auth } = context;
+  if (auth === null || typeof auth !== 'object' || !('error' in auth)) return 1;
+  const { error } = auth;
+  return error instanceof AuthUnavailableError ? error.retryAfter : 1;
 }

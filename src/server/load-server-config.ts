@@ -115,10 +115,16 @@ export function loadServerConfig(env: Env): ServerConfig {
 
   const issuer = get('JWT_ISSUER');
   const audience = get('JWT_AUDIENCE');
-  if (production && (issuer === undefined || audience === undefined)) {
+  // With CLAIMGATE_CONFIG each issuer's policy carries them (checked by the verifier in production);
+  // JWT_OIDC_ISSUER names the issuer.
+  if (
+    production &&
+    issuers === undefined &&
+    ((issuer ?? oidcIssuer) === undefined || audience === undefined)
+  ) {
     // RFC 8725 §3.8–3.9: without them a token minted for another service or issuer is accepted.
     throw new ConfigError(
-      'NODE_ENV=production needs JWT_ISSUER and JWT_AUDIENCE: set them to the `iss` and `aud` your identity provider puts in its tokens.',
+      'NODE_ENV=production needs JWT_ISSUER and JWT_AUDIENCE: set them to the `iss` and `aud` your identity provider puts in its tokens (JWT_OIDC_ISSUER also sets the issuer).',
     );
   }
 

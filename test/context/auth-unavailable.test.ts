@@ -1,5 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenVerifier, type TokenVerifier } from '../../src/index.js';
+import {
+  createAuthStatusPlugin,
+  createTokenVerifier,
+  formatError,
+  type TokenVerifier,
+} from '../../src/index.js';
 import { errorCodes, postGraphQL } from '../helpers/graphql-request.js';
 import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
 import { generateTestKeyPair, mintToken, type TestKeyPair } from '../helpers/keys.js';
@@ -20,11 +25,12 @@ let verifier: TokenVerifier;
 let token: string;
 const apis: TestApi[] = [];
 
-async function api(rejectInvalidTokens: boolean): Promise<string> {
+async function api(rejectInvalidTokens: boolean, withStatusPlugin = false): Promise<string> {
   const started = await startTestApi({
     typeDefs,
     resolvers,
     context: { verifier, rejectInvalidTokens },
+    ...(withStatusPlugin ? { formatError, plugins: [createAuthStatusPlugin()] } : {}),
   });
   apis.push(started);
   return started.url;
@@ -71,6 +77,18 @@ describe('createAuthContext when the keys are unavailable', () => {
     expect(response.headers.get('www-authenticate')).toBeNull();
     expect(response.body.data).toBeUndefined();
     expect(JSON.stringify(response.body)).not.toContain(jwks.jwksUrl);
+  });
+
+  it('answers 503 with Retry-After through the status plugin when no data is left', async () => {
+    const url = await api(false, true);
+    const onlyProtected = await postGraphQL(url, { query: '{ secret }', token });
+    expect(onlyProtected.status).toBe(503);
+    expect(errorCodes(onlyProtected)).toEqual(['AUTH_UNAVAILABLE']);
+    expect(Number(onlyProtected.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(onlyProtected.headers.get('www-authenticate')).toBeNull();
+    const withData = await postGraphQL(url, { query: QUERY, token });
+    expect(withData.status).toBe(200);
+    expect(withData.headers.get('retry-after')).toBeNull();
   });
 
   it('leaves anonymous requests untouched', async () => {

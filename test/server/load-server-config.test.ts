@@ -95,8 +95,15 @@ describe('loadServerConfig', () => {
         .verification,
     ).toEqual({ algorithms: ['ES256'], key: { oidcIssuer: 'https://id.test/' } });
     expect(
-      loadServerConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://id.test/jwks' }).production,
+      loadServerConfig({
+        NODE_ENV: 'production',
+        JWT_OIDC_ISSUER: 'https://id.test/',
+        JWT_AUDIENCE: 'api',
+      }).production,
     ).toBe(true);
+    expect(() =>
+      loadServerConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://id.test/jwks' }),
+    ).toThrow(/needs JWT_ISSUER and JWT_AUDIENCE/);
   });
 
   it('reads several issuers from CLAIMGATE_CONFIG and refuses single-issuer variables beside it', () => {
