@@ -33,6 +33,8 @@ export interface JwksServer {
   readonly fetchCount: number;
   /** Requests that reached `/.well-known/openid-configuration`. */
   readonly discoveryCount: number;
+  /** The headers of the last request to the JWKS path. */
+  readonly lastHeaders: Readonly<Record<string, string | string[] | undefined>>;
   /** Replaces the published keys (rotation). */
   setKeys(keys: readonly JWK[]): void;
   /** Changes how the JWKS path answers from the next request on. */
@@ -65,6 +67,7 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
   let discovery: Record<string, unknown> = {};
   let fetchCount = 0;
   let discoveryCount = 0;
+  let lastHeaders: Record<string, string | string[] | undefined> = {};
   const slowMs = options.slowMs ?? 2000;
   const oversizedBytes = options.oversizedBytes ?? 300_000;
   const issuerPath = options.issuerPath ?? '';
@@ -97,6 +100,7 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
       return;
     }
     fetchCount += 1;
+    lastHeaders = { ...req.headers };
     switch (mode) {
       case 'ok':
         json(res, 200, { keys });
@@ -175,6 +179,9 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
     },
     get discoveryCount() {
       return discoveryCount;
+    },
+    get lastHeaders() {
+      return lastHeaders;
     },
     setKeys: (next) => {
       keys = next;

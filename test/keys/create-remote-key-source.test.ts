@@ -70,6 +70,21 @@ describe('remote JWKS key source', () => {
     expect(server.fetchCount).toBe(1);
   });
 
+  it('fetches through the injected fetch with the configured headers', async () => {
+    const requested: string[] = [];
+    const verifier = await remoteVerifier({
+      headers: { 'x-api-key': 'k-123' },
+      fetch: (url, init) => {
+        requested.push(url);
+        return fetch(url, init);
+      },
+    });
+    await verifier.warmUp();
+    expect(requested).toEqual([server.jwksUrl]);
+    expect(server.lastHeaders).toMatchObject({ 'x-api-key': 'k-123' });
+    expect(server.fetchCount).toBe(1);
+  });
+
   it('is ready only after warmUp has loaded the keys, then verifies without fetching', async () => {
     const verifier = await remoteVerifier();
     expect(verifier.isReady()).toBe(false);
