@@ -34,7 +34,7 @@ export type {
 } from './keys/algorithms.js';
 export { REMOTE_JWKS_DEFAULTS } from './keys/create-remote-key-source.js';
 export type { RemoteJwksOptions } from './keys/create-remote-key-source.js';
-export type { FetchFunction } from './keys/fetch-bounded-json.js';
+export type { FetchFunction } from './keys/bounded-json-fetch.js';
 export { DEFAULT_MAX_JWKS_KEYS } from './keys/import-jwks.js';
 export { importKeySource } from './keys/import-key-source.js';
 export {

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey } from 'jose';
 import { AuthUnavailableError, type KeySourceFailureReason } from '../errors/auth-error.js';
 import type { AsymmetricAlgorithm } from './algorithms.js';
-import { boundedJsonFetch, type FetchFunction } from './fetch-bounded-json.js';
+import { boundedJsonFetch, type FetchFunction } from './bounded-json-fetch.js';
 import { DEFAULT_MAX_JWKS_KEYS, importJwks } from './import-jwks.js';
 import { KeySourceError, type ImportedKeySource } from './key-source.js';
 
