@@ -120,7 +120,13 @@ export async function importKeySource(
     }
     return staticKeySource(byAlgorithm(await importSecret(key.secret, allow.algorithms)));
   }
-  const asymmetric = requireAsymmetric(allow, Object.keys(key)[0] ?? 'key');
+  const kind = PUBLIC_KEY_KINDS.find((name) => name in key);
+  if (kind === undefined) {
+    throw new TypeError(
+      'claimgate: `key` needs one of `secret`, `publicKey`, `jwk`, `jwks`, `jwksFile`, `jwksUrl`, `oidcIssuer` or `getKey`.',
+    );
+  }
+  const asymmetric = requireAsymmetric(allow, kind);
   if ('publicKey' in key) {
     return staticKeySource(byAlgorithm(await importPublicKey(key.publicKey, asymmetric)));
   }
@@ -155,10 +161,12 @@ export async function importKeySource(
     const locate = discoverJwksUri(key.oidcIssuer, options.allowInsecureHttp);
     return createRemoteKeySource(locate, asymmetric, options);
   }
-  throw new TypeError(
-    'claimgate: `key` needs one of `secret`, `publicKey`, `jwk`, `jwks`, `jwksFile`, `jwksUrl`, `oidcIssuer` or `getKey`.',
-  );
+  // Unreachable: `kind` is one of the branches above.
+  throw new TypeError(`claimgate: unsupported key kind \`${kind}\`.`);
 }
+
+/** The key kinds that hold public keys: they need public-key algorithms. */
+const PUBLIC_KEY_KINDS = ['publicKey', 'jwk', 'jwks', 'jwksFile', 'jwksUrl', 'oidcIssuer'] as const;
 
 function requireAsymmetric(
   allow: AlgorithmAllowList,

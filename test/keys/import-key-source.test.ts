@@ -247,8 +247,9 @@ describe('importKeySource with local JWKs', () => {
 
   it('refuses JWK sources with HMAC algorithms', async () => {
     await expect(importKeySource({ jwk: es256.publicJwk }, ['HS256'])).rejects.toThrow(
-      /RFC 8725 §2.1/,
+      /`key.jwk` holds public keys .*RFC 8725 §2.1/,
     );
+    await expect(importKeySource({} as never, ['HS256'])).rejects.toThrow(/`key` needs one of/);
   });
 
   it('refuses a plain-http JWKS URL to a non-loopback host unless allowed', async () => {
