@@ -9,8 +9,10 @@ export {
   BadRequestError,
   ForbiddenError,
   isAuthError,
+  RateLimitedError,
   TokenExpiredError,
   TokenInvalidError,
+  TokenRevokedError,
   UnauthenticatedError,
 } from './errors/auth-error.js';
 export type {
@@ -92,12 +94,69 @@ export type { Decision, RequirementCheck } from './policy/check-requirement.js';
 export { AUTHENTICATED, combineRequirements } from './policy/requirement.js';
 export type { Requirement } from './policy/requirement.js';
 
+export {
+  DEFAULT_RATE_LIMIT,
+  decideRateLimit,
+  FAILURE_KINDS,
+  failureKindOf,
+  normalizeRateLimit,
+  parseRateLimit,
+} from './policy/rate-limit.js';
+export type { FailureKind, RateLimitDecision, RateLimitPolicy } from './policy/rate-limit.js';
+export { decideRevocation, revocationClaimsOf } from './policy/revocation.js';
+export type {
+  RevocationClaims,
+  RevocationDecision,
+  RevocationStatus,
+} from './policy/revocation.js';
+
+export {
+  createMemorySecurityStore,
+  DEFAULT_MAX_OFFENDERS_PER_BUCKET,
+  DEFAULT_MAX_TRACKED_CLIENTS,
+} from './stores/memory-security-store.js';
+export type {
+  MemorySecurityStore,
+  MemorySecurityStoreOptions,
+  MemorySecurityStoreStats,
+} from './stores/memory-security-store.js';
+export {
+  createRedisSecurityStore,
+  DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+} from './stores/redis-security-store.js';
+export type {
+  RedisSecurityStore,
+  RedisSecurityStoreOptions,
+} from './stores/redis-security-store.js';
+export type {
+  ClientEntry,
+  FailureEvent,
+  LimitedClient,
+  SecurityLookup,
+  SecurityLookupResult,
+  SecurityReport,
+  SecurityReportQuery,
+  SecurityStore,
+} from './stores/security-store.js';
+
+export { createSecurityMonitor } from './security/create-security-monitor.js';
+export type {
+  FailMode,
+  SecurityCheck,
+  SecurityEvent,
+  SecurityMonitor,
+  SecurityMonitorOptions,
+} from './security/create-security-monitor.js';
+export { SecurityUnavailableError } from './security/security-unavailable-error.js';
+
 export { applyAuthDirectives, REQUIREMENT_EXTENSION } from './directives/apply-auth-directives.js';
 export { authDirectivesTypeDefs } from './directives/auth-directives-type-defs.js';
 
 export { createAuthContext } from './context/create-auth-context.js';
 export { createAuthStatusPlugin } from './context/create-auth-status-plugin.js';
 export type { AuthStatusPluginOptions } from './context/create-auth-status-plugin.js';
+export { createClientKeyResolver } from './context/create-client-key-resolver.js';
+export type { RequestWithSocket, TrustProxyOptions } from './context/create-client-key-resolver.js';
 export type {
   Authenticated,
   AuthContext,

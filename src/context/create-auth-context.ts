@@ -1,10 +1,12 @@
 import { GraphQLError } from 'graphql';
 import { assertValidRealm } from '../errors/www-authenticate.js';
 import { toGraphQLError } from '../errors/to-graphql-error.js';
+import type { SecurityMonitor } from '../security/create-security-monitor.js';
 import type { AuthState, AuthenticatedState } from '../token/auth-state.js';
 import { assertMaxTokenBytes, authenticateCredentials } from '../token/authenticate.js';
 import type { TokenVerifier } from '../token/create-token-verifier.js';
 import { isCookieName } from '../token/extract-cookie-token.js';
+import { createClientKeyResolver, type TrustProxyOptions } from './create-client-key-resolver.js';
 import { readRequestCredentials, type RequestWithHeaders } from './read-request-credentials.js';
 
 export type { RequestWithHeaders } from './read-request-credentials.js';
@@ -53,6 +55,17 @@ export interface AuthContextOptions {
    * @default undefined (cookies are not read)
    */
   readonly cookie?: string | undefined;
+  /**
+   * Failed-auth rate limiting and token revocation, from `createSecurityMonitor`. A request with
+   * credentials then costs one store round trip; anonymous requests cost none.
+   * @default undefined (verification alone decides)
+   */
+  readonly security?: SecurityMonitor | undefined;
+  /**
+   * When to believe `X-Forwarded-For` for the rate-limit client key.
+   * @default undefined (the socket address; `X-Forwarded-For` is ignored)
+   */
+  readonly trustProxy?: TrustProxyOptions | undefined;
 }
 
 /**
@@ -66,7 +79,7 @@ export interface AuthContextOptions {
 export function createAuthContext(
   options: AuthContextOptions,
 ): (args: { readonly req: RequestWithHeaders }) => Promise<AuthContext> {
-  const { verifier, rejectInvalidTokens = false, realm, maxTokenBytes, cookie } = options;
+  const { verifier, rejectInvalidTokens = false, realm, maxTokenBytes, cookie, security } = options;
   if (verifier === undefined || typeof verifier.verify !== 'function') {
     throw new TypeError(
       'claimgate: createAuthContext needs `verifier` from createTokenVerifier().',
@@ -79,19 +92,28 @@ export function createAuthContext(
   }
   const authenticateOptions = { maxTokenBytes };
   const challenge = realm === undefined ? {} : { realm };
+  const clientKeyOf = createClientKeyResolver(options.trustProxy);
 
   return async ({ req }) => {
     const credentials = readRequestCredentials(req, cookie);
     let auth: AuthState;
     try {
-      auth = await authenticateCredentials(credentials, verifier, authenticateOptions);
+      auth = await authenticateCredentials(
+        credentials,
+        verifier,
+        security === undefined
+          ? authenticateOptions
+          : { ...authenticateOptions, security, clientKey: clientKeyOf(req) },
+      );
     } catch {
-      // A bug, not a verdict (key-infrastructure failures arrive as AUTH_UNAVAILABLE states): never a
-      // jose message or stack.
+      // A bug, not a verdict (key-infrastructure and security-store failures arrive as
+      // AUTH_UNAVAILABLE states): never a jose message or stack.
       throw new GraphQLError('Authentication failed unexpectedly.', {
         extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } },
       });
     }
+    // A limited client is refused as a whole only when rejecting invalid tokens as a whole; otherwise
+    // it is anonymous for public fields and each protected field raises RATE_LIMITED.
     if (rejectInvalidTokens && auth.status === 'failed') {
       throw toGraphQLError(auth.error, { http: true, ...challenge });
     }

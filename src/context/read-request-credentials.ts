@@ -15,6 +15,8 @@ export interface RequestWithHeaders {
    * is preferred: `headers` keeps only the first of duplicate `Authorization` headers.
    */
   readonly headersDistinct?: Readonly<Record<string, readonly string[] | undefined>> | undefined;
+  /** The connection, whose `remoteAddress` keys rate limiting (`createAuthContext({ security })`). */
+  readonly socket?: { readonly remoteAddress?: string | undefined } | undefined;
 }
 
 /**

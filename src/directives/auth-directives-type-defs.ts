@@ -33,7 +33,11 @@ enum AuthErrorCode {
   FORBIDDEN
   "The request's credentials are malformed (e.g. two Authorization headers). HTTP 400."
   BAD_REQUEST
-  "The keys to verify the token cannot be loaded right now: retry later, keep the token. HTTP 503."
+  "The keys to verify the token, or the rate-limit/revocation store, cannot be reached right now: retry later, keep the token. HTTP 503."
   AUTH_UNAVAILABLE
+  "Too many failed authentications from this client: retry after \`extensions.retryAfter\` seconds. HTTP 429."
+  RATE_LIMITED
+  "The token verified but was revoked: sign in again. HTTP 401."
+  TOKEN_REVOKED
 }
 `;

@@ -9,7 +9,9 @@
  * | `TOKEN_INVALID`   | 401  | the token cannot be trusted: sign in again                 |
  * | `FORBIDDEN`       | 403  | authenticated, but a required permission is missing         |
  * | `BAD_REQUEST`     | 400  | the request's credentials are malformed (RFC 6750 §3.1)     |
- * | `AUTH_UNAVAILABLE`| 503  | the keys to verify the token cannot be loaded: retry later  |
+ * | `AUTH_UNAVAILABLE`| 503  | keys or the security store cannot be reached: retry later   |
+ * | `RATE_LIMITED`    | 429  | too many failed authentications from this client: wait      |
+ * | `TOKEN_REVOKED`   | 401  | the token verified but was revoked: sign in again           |
  */
 export type AuthErrorCode =
   | 'UNAUTHENTICATED'
@@ -17,7 +19,9 @@ export type AuthErrorCode =
   | 'TOKEN_INVALID'
   | 'FORBIDDEN'
   | 'BAD_REQUEST'
-  | 'AUTH_UNAVAILABLE';
+  | 'AUTH_UNAVAILABLE'
+  | 'RATE_LIMITED'
+  | 'TOKEN_REVOKED';
 
 /** Every code in {@link AuthErrorCode}, in the order of the README's table. */
 export const AUTH_ERROR_CODES: readonly AuthErrorCode[] = [
@@ -27,6 +31,8 @@ export const AUTH_ERROR_CODES: readonly AuthErrorCode[] = [
   'FORBIDDEN',
   'BAD_REQUEST',
   'AUTH_UNAVAILABLE',
+  'RATE_LIMITED',
+  'TOKEN_REVOKED',
 ];
 
 /**
@@ -51,6 +57,8 @@ export const AUTH_ERROR_MESSAGES: Readonly<Record<AuthErrorCode, string>> = {
   FORBIDDEN: 'Permission denied.',
   BAD_REQUEST: 'The request credentials are malformed.',
   AUTH_UNAVAILABLE: 'Authentication is temporarily unavailable.',
+  RATE_LIMITED: 'Too many failed authentication attempts. Retry later.',
+  TOKEN_REVOKED: 'The access token has been revoked.',
 };
 
 /** The HTTP status each code maps to when a request is rejected as a whole. */
@@ -61,6 +69,8 @@ export const AUTH_ERROR_HTTP_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   FORBIDDEN: 403,
   BAD_REQUEST: 400,
   AUTH_UNAVAILABLE: 503,
+  RATE_LIMITED: 429,
+  TOKEN_REVOKED: 401,
 };
 
 /**
@@ -164,7 +174,8 @@ export type KeySourceFailureReason =
   | 'invalid-jwks' // JSON, but not a usable JWK Set (RFC 7517 §5)
   | 'too-large' // the body exceeds the configured byte limit
   | 'discovery' // the OpenID configuration is unusable (issuer mismatch, no `jwks_uri`)
-  | 'resolver'; // a custom `getKey` resolver failed
+  | 'resolver' // a custom `getKey` resolver failed
+  | 'security-store'; // the rate-limit / revocation store failed and that feature fails closed
 
 /**
  * The keys needed to verify a token cannot be loaded right now. Code `AUTH_UNAVAILABLE`, HTTP 503.
@@ -184,6 +195,36 @@ export class AuthUnavailableError extends AuthError {
     this.name = 'AuthUnavailableError';
     this.reason = reason;
     this.retryAfter = Math.max(1, Math.ceil(options?.retryAfter ?? 1));
+  }
+}
+
+/**
+ * A client that failed authentication too often within the window is refused before any
+ * verification work. Code `RATE_LIMITED`. `retryAfterSeconds` is when it may try again (the
+ * `Retry-After` header, RFC 9110 §10.2.3, when the request is rejected as a whole).
+ */
+export class RateLimitedError extends AuthError {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super('RATE_LIMITED');
+    this.name = 'RateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * A token that verified but was revoked, by its `jti` or because its subject's tokens issued
+ * before a moment were revoked. Code `TOKEN_REVOKED`.
+ */
+export class TokenRevokedError extends AuthError {
+  /** Which revocation matched: the token's own `jti`, or its `sub` + `iat`. */
+  readonly by: 'jti' | 'subject';
+
+  constructor(by: 'jti' | 'subject') {
+    super('TOKEN_REVOKED');
+    this.name = 'TokenRevokedError';
+    this.by = by;
   }
 }
 

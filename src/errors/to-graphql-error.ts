@@ -4,6 +4,7 @@ import {
   type AuthError,
   AuthUnavailableError,
   ForbiddenError,
+  RateLimitedError,
 } from './auth-error.js';
 import { formatWwwAuthenticate, type WwwAuthenticateOptions } from './www-authenticate.js';
 
@@ -22,7 +23,9 @@ export interface ToGraphQLErrorOptions extends WwwAuthenticateOptions {
 
 /**
  * The `GraphQLError` a client sees for `error`: the fixed message of its code, `extensions.code`,
- * and for `FORBIDDEN` the failed requirement as `extensions.requirement: { anyOf: [...] }`.
+ * for `FORBIDDEN` the failed requirement as `extensions.requirement: { anyOf: [...] }`, and for
+ * `RATE_LIMITED` the wait in seconds as `extensions.retryAfter` (and, with `http`, a 429 with a
+ * `Retry-After` header instead of `WWW-Authenticate`).
  */
 export function toGraphQLError(
   error: AuthError,
@@ -31,12 +34,15 @@ export function toGraphQLError(
   const extensions: Record<string, unknown> = { code: error.code };
   if (options.coordinate !== undefined) extensions['coordinate'] = options.coordinate;
   if (error instanceof ForbiddenError) extensions['requirement'] = { anyOf: [...error.anyOf] };
+  if (error instanceof RateLimitedError) extensions['retryAfter'] = error.retryAfterSeconds;
   if (options.http === true) {
-    // A 503 is not a challenge (RFC 6750 §3 applies to 401/403): tell the client when to retry.
+    // A 503 or a 429 is not a challenge (RFC 6750 §3 applies to 401/403): say when to retry.
     const header: [string, string] =
-      error.code === 'AUTH_UNAVAILABLE'
-        ? ['retry-after', String(error instanceof AuthUnavailableError ? error.retryAfter : 1)]
-        : ['www-authenticate', formatWwwAuthenticate(error, options)];
+      error instanceof RateLimitedError
+        ? ['retry-after', String(error.retryAfterSeconds)]
+        : error.code === 'AUTH_UNAVAILABLE'
+          ? ['retry-after', String(error instanceof AuthUnavailableError ? error.retryAfter : 1)]
+          : ['www-authenticate', formatWwwAuthenticate(error, options)];
     extensions['http'] = { status: AUTH_ERROR_HTTP_STATUS[error.code], headers: new Map([header]) };
   }
   // originalError is deliberately omitted: it would carry jose's message and stack into formatters.

@@ -14,6 +14,7 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   TOKEN_EXPIRED: 'The access token expired',
   TOKEN_INVALID: 'The access token is invalid',
   BAD_REQUEST: 'The request credentials are malformed',
+  TOKEN_REVOKED: 'The access token has been revoked',
 };
 
 // RFC 6750 §3 scope-token = 1*( %x21 / %x23-5B / %x5D-7E ): a permission outside it is not listed.
@@ -23,7 +24,10 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
  * The `WWW-Authenticate` challenge (RFC 6750 §3) for a request rejected with `error`.
  *
  * - `UNAUTHENTICATED`: `Bearer` with no error code (§3.1: the request carried no credentials).
- * - `TOKEN_EXPIRED`, `TOKEN_INVALID`: `Bearer error="invalid_token", error_description="…"`.
+ * - `TOKEN_EXPIRED`, `TOKEN_INVALID`, `TOKEN_REVOKED`: `Bearer error="invalid_token",
+ *   error_description="…"`.
+ * - `RATE_LIMITED`: plain `Bearer` (a 429 is not a challenge; {@link toGraphQLError} sends
+ *   `Retry-After` instead of this header for it).
  * - `FORBIDDEN`: `Bearer error="insufficient_scope", scope="…"` with the missing permissions.
  * - `BAD_REQUEST`: `Bearer error="invalid_request", error_description="…"`.
  * - `AUTH_UNAVAILABLE`: `Bearer` with no error code: the token was not judged (RFC 6750 §3.1 has no
@@ -38,9 +42,11 @@ export function formatWwwAuthenticate(
   switch (error.code) {
     case 'UNAUTHENTICATED':
     case 'AUTH_UNAVAILABLE':
+    case 'RATE_LIMITED':
       break;
     case 'TOKEN_EXPIRED':
     case 'TOKEN_INVALID':
+    case 'TOKEN_REVOKED':
       params.push('error="invalid_token"', `error_description="${DESCRIPTIONS[error.code]}"`);
       break;
     case 'BAD_REQUEST':

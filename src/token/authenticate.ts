@@ -1,7 +1,19 @@
-import { AuthError, BadRequestError, TokenInvalidError } from '../errors/auth-error.js';
-import { ANONYMOUS, type AuthState } from './auth-state.js';
+import {
+  AuthError,
+  AuthUnavailableError,
+  BadRequestError,
+  TokenExpiredError,
+  TokenInvalidError,
+  type TokenFailureReason,
+} from '../errors/auth-error.js';
+import { failureKindOf } from '../policy/rate-limit.js';
+import { revocationClaimsOf } from '../policy/revocation.js';
+import type { SecurityMonitor } from '../security/create-security-monitor.js';
+import { SecurityUnavailableError } from '../security/security-unavailable-error.js';
+import { ANONYMOUS, type AuthState, type FailedState } from './auth-state.js';
 import type { TokenVerifier } from './create-token-verifier.js';
 import { extractBearerToken, type BearerCredentials } from './extract-bearer-token.js';
+import { peekRevocationClaims } from './peek-revocation-claims.js';
 
 /** The largest token accepted by default, in bytes (UTF-16 code units of the header value). */
 export const DEFAULT_MAX_TOKEN_BYTES = 8 * 1024;
@@ -13,6 +25,10 @@ export interface AuthenticateOptions {
    * @default 8192
    */
   readonly maxTokenBytes?: number | undefined;
+  /** Rate limiting and revocation; without it, verification alone decides. */
+  readonly security?: SecurityMonitor | undefined;
+  /** Who is asking (the socket address by default), for rate limiting. */
+  readonly clientKey?: string | undefined;
 }
 
 /**
@@ -33,6 +49,13 @@ export async function authenticate(
 
 /**
  * Authenticates already extracted credentials (see {@link authenticate}).
+ *
+ * With `security`, a request carrying credentials first costs one store round trip (the client's
+ * recent failures and the token's revocation entries, read together): a limited client is
+ * refused with `RATE_LIMITED` before any verification; each refusal is recorded by kind; a token
+ * that verified but is revoked is refused with `TOKEN_REVOKED`.
+ * When the store fails and the feature fails closed, the state is `failed` with
+ * `AUTH_UNAVAILABLE` (reason `security-store`), like a key-infrastructure failure.
  * @throws Error only when verification fails for a reason that is not the client's.
  */
 export async function authenticateCredentials(
@@ -41,6 +64,9 @@ export async function authenticateCredentials(
   options: AuthenticateOptions = {},
 ): Promise<AuthState> {
   if (credentials.kind === 'none') return ANONYMOUS;
+  if (options.security !== undefined) {
+    return authenticateGuarded(credentials, verifier, options, options.security);
+  }
   if (credentials.kind === 'bad-request') {
     return { status: 'failed', principal: null, error: new BadRequestError(credentials.reason) };
   }
@@ -54,6 +80,81 @@ export async function authenticateCredentials(
     if (error instanceof AuthError) return { status: 'failed', principal: null, error };
     throw error;
   }
+}
+
+async function authenticateGuarded(
+  credentials: Exclude<BearerCredentials, { kind: 'none' }>,
+  verifier: TokenVerifier,
+  options: AuthenticateOptions,
+  security: SecurityMonitor,
+): Promise<AuthState> {
+  try {
+    return await authenticateWithStore(credentials, verifier, options, security);
+  } catch (error) {
+    // The store is down and this feature fails closed: not the client's fault, retry soon.
+    if (error instanceof SecurityUnavailableError) {
+      return failed(new AuthUnavailableError('security-store', { cause: error }));
+    }
+    throw error;
+  }
+}
+
+async function authenticateWithStore(
+  credentials: Exclude<BearerCredentials, { kind: 'none' }>,
+  verifier: TokenVerifier,
+  options: AuthenticateOptions,
+  security: SecurityMonitor,
+): Promise<AuthState> {
+  const { clientKey } = options;
+  const oversize =
+    credentials.kind === 'bearer' &&
+    credentials.token.length > (options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES);
+  const check = await security.check({
+    clientKey,
+    // The size cap holds for the peek too: an oversize token is never parsed (issue #4).
+    claims:
+      credentials.kind === 'bearer' && !oversize && security.revocation
+        ? peekRevocationClaims(credentials.token)
+        : undefined,
+  });
+  if (check.refusal !== undefined) {
+    if (clientKey !== undefined) security.recordRefusal(clientKey);
+    return failed(check.refusal);
+  }
+  if (credentials.kind === 'bad-request') {
+    await security.recordFailure(clientKey, 'malformed');
+    return failed(new BadRequestError(credentials.reason));
+  }
+  if (oversize) {
+    await security.recordFailure(clientKey, 'malformed');
+    return failed(new TokenInvalidError('malformed'));
+  }
+  let principal;
+  try {
+    principal = await verifier.verify(credentials.token);
+  } catch (error) {
+    if (!(error instanceof AuthError)) throw error;
+    // Keys that cannot be loaded are the server's failure, not a failed authentication.
+    if (error.code !== 'AUTH_UNAVAILABLE') {
+      await security.recordFailure(clientKey, failureKindOf(reasonOf(error)));
+    }
+    return failed(error);
+  }
+  const revoked = await security.checkRevocation(check, revocationClaimsOf(principal.claims));
+  if (revoked !== undefined) {
+    await security.recordFailure(clientKey, 'other');
+    return failed(revoked);
+  }
+  return { status: 'authenticated', principal };
+}
+
+function failed(error: AuthError): FailedState {
+  return { status: 'failed', principal: null, error };
+}
+
+function reasonOf(error: AuthError): TokenFailureReason | undefined {
+  if (error instanceof TokenExpiredError) return error.reason;
+  return error instanceof TokenInvalidError ? error.reason : undefined;
 }
 
 /**

@@ -43,16 +43,20 @@ export type AuditEntry = {
 
 /** The stable codes claimgate puts in `extensions.code` of the errors it raises. */
 export type AuthErrorCode =
-  /** The keys to verify the token cannot be loaded right now: retry later, keep the token. HTTP 503. */
+  /** The keys to verify the token, or the rate-limit/revocation store, cannot be reached right now: retry later, keep the token. HTTP 503. */
   | 'AUTH_UNAVAILABLE'
   /** The request's credentials are malformed (e.g. two Authorization headers). HTTP 400. */
   | 'BAD_REQUEST'
   /** Authenticated, but a required permission is missing. HTTP 403. */
   | 'FORBIDDEN'
+  /** Too many failed authentications from this client: retry after `extensions.retryAfter` seconds. HTTP 429. */
+  | 'RATE_LIMITED'
   /** The token verified but has expired: refresh it and retry. HTTP 401. */
   | 'TOKEN_EXPIRED'
   /** The token cannot be trusted: sign in again. HTTP 401. */
   | 'TOKEN_INVALID'
+  /** The token verified but was revoked: sign in again. HTTP 401. */
+  | 'TOKEN_REVOKED'
   /** No credentials were sent and the field needs them. HTTP 401. */
   | 'UNAUTHENTICATED';
 

@@ -1,0 +1,234 @@
+import { decideRateLimit, type FailureKind } from '../policy/rate-limit.js';
+import {
+  bucketMsOf,
+  countsByKind,
+  REPORT_BUCKETS,
+  type ClientEntry,
+  type FailureEvent,
+  type LimitedClient,
+  type SecurityLookup,
+  type SecurityLookupResult,
+  type SecurityReport,
+  type SecurityReportQuery,
+  type SecurityStore,
+} from './security-store.js';
+
+/** Options of {@link createMemorySecurityStore}. */
+export interface MemorySecurityStoreOptions {
+  /**
+   * The most clients whose failures are tracked at once; past it the least recently failing
+   * client is forgotten (an attacker rotating addresses cannot grow memory without bound).
+   * @default 10000
+   */
+  readonly maxClients?: number | undefined;
+  /**
+   * The most clients counted per report bucket for the top-offenders list (approximate top-k:
+   * when a bucket is full, the clients with the fewest attempts are dropped).
+   * @default 1000
+   */
+  readonly maxOffendersPerBucket?: number | undefined;
+}
+
+/** Sizes of a memory store's tables, to check its bounds. */
+export interface MemorySecurityStoreStats {
+  readonly trackedClients: number;
+  /** Entries over every live offender bucket. */
+  readonly offenderEntries: number;
+  readonly revokedTokens: number;
+  readonly revokedSubjects: number;
+}
+
+/** The in-memory {@link SecurityStore}, with its bounds observable. */
+export interface MemorySecurityStore extends SecurityStore {
+  stats(): MemorySecurityStoreStats;
+}
+
+/** The default of {@link MemorySecurityStoreOptions.maxClients}. */
+export const DEFAULT_MAX_TRACKED_CLIENTS = 10_000;
+/** The default of `maxOffendersPerBucket`, for both stores. */
+export const DEFAULT_MAX_OFFENDERS_PER_BUCKET = 1000;
+
+type Counts = Map<FailureKind | 'refused', number>;
+
+/**
+ * Creates a {@link SecurityStore} kept in this process: for a single instance, tests and
+ * development. Failure tracking is bounded by `maxClients` (oldest evicted). Revocations are never
+ * evicted, since evicting one would silently un-revoke a token; they leave when they expire, and
+ * only the revoke API (not client traffic) adds them.
+ * @throws TypeError when a bound is not a positive integer.
+ */
+export function createMemorySecurityStore(
+  options: MemorySecurityStoreOptions = {},
+): MemorySecurityStore {
+  const maxClients = positiveInteger(
+    options.maxClients ?? DEFAULT_MAX_TRACKED_CLIENTS,
+    'maxClients',
+  );
+  const maxOffenders = positiveInteger(
+    options.maxOffendersPerBucket ?? DEFAULT_MAX_OFFENDERS_PER_BUCKET,
+    'maxOffendersPerBucket',
+  );
+  // Map iteration order is insertion order: re-inserting on each failure makes the first key the
+  // least recently failing client, the one to evict.
+  const clients = new Map<string, number[]>();
+  const kinds = new Map<number, Counts>();
+  const offenders = new Map<number, Map<string, number>>();
+  const revokedJtis = new Map<string, number>();
+  const revokedSubjects = new Map<string, { before: number; untilMs: number }>();
+  let revocationWrites = 0;
+
+  function pruneBuckets<T>(buckets: Map<number, T>, current: number): void {
+    for (const id of buckets.keys()) if (id <= current - REPORT_BUCKETS) buckets.delete(id);
+  }
+
+  function sweepRevocations(nowMs: number): void {
+    for (const [jti, until] of revokedJtis) if (until <= nowMs) revokedJtis.delete(jti);
+    for (const [sub, entry] of revokedSubjects) {
+      if (entry.untilMs <= nowMs) revokedSubjects.delete(sub);
+    }
+  }
+
+  function noteRevocationWrite(nowMs: number): void {
+    revocationWrites += 1;
+    if (revocationWrites % 1024 === 0) sweepRevocations(nowMs);
+  }
+
+  return {
+    lookup(query: SecurityLookup): Promise<SecurityLookupResult> {
+      const { nowMs } = query;
+      const recentFailures =
+        query.failuresOf === undefined
+          ? []
+          : (clients.get(query.failuresOf.clientKey) ?? []).slice(0, query.failuresOf.limit);
+      const jtiUntil = query.jti === undefined ? undefined : revokedJtis.get(query.jti);
+      const subject = query.subject === undefined ? undefined : revokedSubjects.get(query.subject);
+      return Promise.resolve({
+        recentFailures,
+        jtiRevoked: jtiUntil !== undefined && jtiUntil > nowMs,
+        subjectRevokedBefore:
+          subject !== undefined && subject.untilMs > nowMs ? subject.before : undefined,
+      });
+    },
+
+    recordFailure(event: FailureEvent): Promise<readonly number[]> {
+      const { clientKey, kind, nowMs, limit, windowMs } = event;
+      const bucket = Math.floor(nowMs / bucketMsOf(windowMs));
+      let counts = kinds.get(bucket);
+      if (counts === undefined) {
+        pruneBuckets(kinds, bucket);
+        counts = new Map();
+        kinds.set(bucket, counts);
+      }
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+      let top = offenders.get(bucket);
+      if (top === undefined) {
+        pruneBuckets(offenders, bucket);
+        top = new Map();
+        offenders.set(bucket, top);
+      }
+      top.set(clientKey, (top.get(clientKey) ?? 0) + 1);
+      // Amortised top-k: let a bucket grow to twice its bound, then keep the heaviest half.
+      if (top.size > 2 * maxOffenders) {
+        const kept = [...top].sort((a, b) => b[1] - a[1]).slice(0, maxOffenders);
+        top.clear();
+        for (const [key, count] of kept) top.set(key, count);
+      }
+
+      const previous = clients.get(clientKey) ?? [];
+      if (kind === 'refused') return Promise.resolve(previous.slice(0, limit));
+      const failures = [nowMs, ...previous.filter((t) => t > nowMs - windowMs)].slice(0, limit);
+      clients.delete(clientKey);
+      clients.set(clientKey, failures);
+      while (clients.size > maxClients) {
+        const oldest = clients.keys().next();
+        if (oldest.done === true) break;
+        clients.delete(oldest.value);
+      }
+      return Promise.resolve(failures);
+    },
+
+    revokeToken(jti: string, expiresAtMs: number, nowMs: number): Promise<void> {
+      if (expiresAtMs > nowMs) {
+        revokedJtis.set(jti, Math.max(expiresAtMs, revokedJtis.get(jti) ?? 0));
+        noteRevocationWrite(nowMs);
+      }
+      return Promise.resolve();
+    },
+
+    revokeSubject(
+      subject: string,
+      beforeSeconds: number,
+      ttlMs: number,
+      nowMs: number,
+    ): Promise<void> {
+      const current = revokedSubjects.get(subject);
+      const live = current !== undefined && current.untilMs > nowMs ? current : undefined;
+      revokedSubjects.set(subject, {
+        before: Math.max(beforeSeconds, live?.before ?? beforeSeconds),
+        untilMs: Math.max(nowMs + ttlMs, live?.untilMs ?? 0),
+      });
+      noteRevocationWrite(nowMs);
+      return Promise.resolve();
+    },
+
+    report(query: SecurityReportQuery): Promise<SecurityReport> {
+      const { nowMs, limit, windowMs, top } = query;
+      const current = Math.floor(nowMs / bucketMsOf(windowMs));
+      const byKind = new Map<FailureKind | 'refused', number>();
+      const attempts = new Map<string, number>();
+      for (let id = current - REPORT_BUCKETS + 1; id <= current; id += 1) {
+        for (const [kind, count] of kinds.get(id) ?? []) {
+          byKind.set(kind, (byKind.get(kind) ?? 0) + count);
+        }
+        for (const [key, count] of offenders.get(id) ?? []) {
+          attempts.set(key, (attempts.get(key) ?? 0) + count);
+        }
+      }
+      const limited: LimitedClient[] = [];
+      const policy = { failures: limit, windowSeconds: windowMs / 1000 };
+      for (const [clientKey, failures] of clients) {
+        const decision = decideRateLimit(failures, policy, nowMs);
+        if (decision.limited) {
+          limited.push({ clientKey, retryAfterSeconds: decision.retryAfterSeconds });
+        }
+      }
+      limited.sort((a, b) => b.retryAfterSeconds - a.retryAfterSeconds);
+      const topOffenders: ClientEntry[] = [...attempts]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, top)
+        .map(([clientKey, count]) => ({ clientKey, attempts: count }));
+      const failuresByKind = countsByKind((kind) => byKind.get(kind) ?? 0);
+      return Promise.resolve({
+        windowSeconds: windowMs / 1000,
+        generatedAt: new Date(nowMs).toISOString(),
+        failuresByKind,
+        refusedRequests: byKind.get('refused') ?? 0,
+        limitedClientCount: limited.length,
+        limitedClients: limited.slice(0, top),
+        topOffenders,
+      });
+    },
+
+    close(): Promise<void> {
+      return Promise.resolve();
+    },
+
+    stats(): MemorySecurityStoreStats {
+      let offenderEntries = 0;
+      for (const bucket of offenders.values()) offenderEntries += bucket.size;
+      return {
+        trackedClients: clients.size,
+        offenderEntries,
+        revokedTokens: revokedJtis.size,
+        revokedSubjects: revokedSubjects.size,
+      };
+    },
+  };
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError(`claimgate: memory store \`${name}\` must be a positive integer.`);
+  }
+  return value;
+}
