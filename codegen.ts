@@ -16,7 +16,11 @@ const config: CodegenConfig = {
           'auth#../context.js#Authenticated',
           'hasPermission#../context.js#Authenticated',
         ],
-        mappers: { Me: '../context.js#MeModel' },
+        mappers: {
+          Me: '../context.js#MeModel',
+          SecurityReport: '../context.js#SecurityReportModel',
+          FailureCounts: '../context.js#FailureCountsModel',
+        },
       },
     },
   },

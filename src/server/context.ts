@@ -1,4 +1,9 @@
-import type { AuthContext, Authenticated as AuthenticatedOf, Principal } from '../index.js';
+import type {
+  AuthContext,
+  Authenticated as AuthenticatedOf,
+  Principal,
+  SecurityReport,
+} from '../index.js';
 
 /** The example server's GraphQL context: claimgate's `context.auth`. */
 export type ServerContext = AuthContext;
@@ -8,3 +13,9 @@ export type Authenticated<TContext> = AuthenticatedOf<TContext>;
 
 /** `Me` resolves from the verified principal. */
 export type MeModel = Principal;
+
+/** `SecurityReport` resolves from the library's report. */
+export type SecurityReportModel = SecurityReport;
+
+/** `FailureCounts` resolves from the report's counts by kind. */
+export type FailureCountsModel = SecurityReport['failuresByKind'];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 
 /** An ephemeral development key pair and the tokens minted with it. Never used in production. */
@@ -22,6 +23,7 @@ export async function createDevKeys(issuer: string, audience: string): Promise<D
     new SignJWT({ permissions })
       .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
       .setSubject(sub)
+      .setJti(randomUUID())
       .setIssuer(issuer)
       .setAudience(audience)
       .setIssuedAt()

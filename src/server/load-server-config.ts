@@ -1,6 +1,14 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { IssuerPolicy, KeyConfig } from '../index.js';
+import {
+  createClientKeyResolver,
+  DEFAULT_RATE_LIMIT,
+  parseRateLimit,
+  type IssuerPolicy,
+  type KeyConfig,
+  type RateLimitPolicy,
+  type TrustProxyOptions,
+} from '../index.js';
 import { ConfigError } from './config-error.js';
 import { loadIssuersFile } from './load-issuers-file.js';
 
@@ -23,6 +31,20 @@ export interface ServerConfig {
     { readonly algorithms: readonly string[]; readonly key: KeyConfig } | undefined;
   /** Several trusted issuers, from the JSON file named by `CLAIMGATE_CONFIG`. */
   readonly issuers?: readonly IssuerPolicy[] | undefined;
+  /** Failed-auth rate limiting and revocation state. */
+  readonly security: SecurityConfig;
+}
+
+/** Where the example server keeps rate-limit and revocation state, and its limit. */
+export interface SecurityConfig {
+  /** `REDIS_URL`: Redis shared by every instance; `undefined` keeps state in this process. */
+  readonly redisUrl: string | undefined;
+  /** `REDIS_KEY_PREFIX`, default `claimgate:`. */
+  readonly redisKeyPrefix: string;
+  /** `AUTH_RATE_LIMIT` (`<failures>/<seconds>`, default `5/300`), `false` for `off`. */
+  readonly rateLimit: RateLimitPolicy | false;
+  /** `AUTH_TRUST_PROXY`: a hop count or a list of proxy addresses / CIDR ranges. */
+  readonly trustProxy: TrustProxyOptions | undefined;
 }
 
 /** The variables that each configure the verification keys; at most one may be set. */
@@ -131,6 +153,7 @@ export function loadServerConfig(env: Env): ServerConfig {
   return {
     port,
     host,
+    security: loadSecurityConfig(get),
     production,
     rejectInvalidTokens: rejectInput === 'true',
     issuer,
@@ -187,4 +210,51 @@ function defaultAlgorithmFor(pem: string): string {
   throw new ConfigError(
     `JWT_PUBLIC_KEY has a key type claimgate cannot infer an algorithm for; set JWT_ALGORITHMS.`,
   );
+}
+
+function loadSecurityConfig(get: (name: string) => string | undefined): SecurityConfig {
+  const redisUrl = get('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError('REDIS_URL must start with redis:// or rediss://.');
+  }
+  const redisKeyPrefix = get('REDIS_KEY_PREFIX') ?? 'claimgate:';
+  if (/[{}]/.test(redisKeyPrefix)) {
+    throw new ConfigError('REDIS_KEY_PREFIX must not contain { or }.');
+  }
+  let rateLimit: RateLimitPolicy | false = DEFAULT_RATE_LIMIT;
+  const rateLimitInput = get('AUTH_RATE_LIMIT');
+  if (rateLimitInput !== undefined) {
+    try {
+      rateLimit = parseRateLimit(rateLimitInput);
+    } catch {
+      throw new ConfigError(
+        'AUTH_RATE_LIMIT must be "<failures>/<seconds>" (e.g. 5/300, at most 1000 failures and 604800 seconds) or "off".',
+      );
+    }
+  }
+  return {
+    redisUrl,
+    redisKeyPrefix,
+    rateLimit,
+    trustProxy: parseTrustProxy(get('AUTH_TRUST_PROXY')),
+  };
+}
+
+function parseTrustProxy(value: string | undefined): TrustProxyOptions | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value.trim())) {
+    const hops = Number(value.trim());
+    if (hops > 32) throw new ConfigError('AUTH_TRUST_PROXY hop count must be from 0 to 32.');
+    return { hops };
+  }
+  const proxies = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (proxies.length === 0) {
+    throw new ConfigError(
+      'AUTH_TRUST_PROXY must be a hop count (e.g. 1) or a comma-separated list of proxy addresses / CIDR ranges.',
+    );
+  }
+  return { proxies };
 }

@@ -17,6 +17,13 @@ try {
     },
   });
   console.log(`claimgate example server ready at ${server.url}`);
+  console.log(
+    `Security store: ${server.securityStore}; failed-auth rate limit: ${
+      server.security.rateLimit === false
+        ? 'off'
+        : `${server.security.rateLimit.failures}/${server.security.rateLimit.windowSeconds}s`
+    }.`,
+  );
   if (server.devKeys !== undefined) {
     console.warn(
       [

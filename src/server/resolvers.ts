@@ -1,3 +1,4 @@
+import type { SecurityMonitor } from '../index.js';
 import { createPubSub, type PubSub } from './create-pub-sub.js';
 import type { Resolvers } from './generated/resolvers-types.js';
 
@@ -49,7 +50,7 @@ export function createExampleData(): ExampleData {
 }
 
 /** Resolvers of schema/example.graphql; claimgate's directives guard them, not these functions. */
-export function createResolvers(data: ExampleData): Resolvers {
+export function createResolvers(data: ExampleData, security: SecurityMonitor): Resolvers {
   return {
     Query: {
       health: () => 'ok',
@@ -70,6 +71,7 @@ export function createResolvers(data: ExampleData): Resolvers {
       },
       customers: () => data.customers,
       auditLog: () => data.audit,
+      securityReport: () => security.report(),
     },
     Mutation: {
       publishArticle: (_parent, { title, body }, { auth }) => {
@@ -83,6 +85,27 @@ export function createResolvers(data: ExampleData): Resolvers {
         data.published.publish(article);
         return article;
       },
+      revokeToken: async (_parent, { jti, exp }, { auth }) => {
+        await security.revokeToken({ jti, exp });
+        data.audit.push({
+          at: new Date().toISOString(),
+          actor: auth.principal.subject ?? 'unknown',
+          action: 'revokeToken',
+        });
+        return true;
+      },
+      revokeSubject: async (_parent, { sub }, { auth }) => {
+        await security.revokeSubject({ sub });
+        data.audit.push({
+          at: new Date().toISOString(),
+          actor: auth.principal.subject ?? 'unknown',
+          action: 'revokeSubject',
+        });
+        return true;
+      },
+    },
+    FailureCounts: {
+      invalidSignature: (counts) => counts['invalid-signature'],
     },
     Subscription: {
       articlePublished: {

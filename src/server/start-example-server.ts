@@ -13,9 +13,13 @@ import {
   AuthUnavailableError,
   createAuthContext,
   createAuthStatusPlugin,
+  createMemorySecurityStore,
   createMultiIssuerVerifier,
+  createRedisSecurityStore,
+  createSecurityMonitor,
   createTokenVerifier,
   formatError,
+  type SecurityMonitor,
   type TokenVerifier,
 } from '../index.js';
 import type { ServerContext } from './context.js';
@@ -32,7 +36,11 @@ export interface ExampleServer {
   readonly devKeys: DevKeys | undefined;
   /** Whether the verification keys are loaded (what `GET /ready` answers). */
   isReady(): boolean;
-  /** Stops accepting connections and drains in-flight requests. */
+  /** Where rate-limit and revocation state lives. */
+  readonly securityStore: 'redis' | 'memory';
+  /** Rate limiting, revocation and the security report (the same the `admin` fields use). */
+  readonly security: SecurityMonitor;
+  /** Stops accepting connections, drains in-flight requests and closes the security store. */
   close(): Promise<void>;
 }
 
@@ -92,15 +100,23 @@ export async function startExampleServer(
           issuers: config.issuers.map((policy) => ({ ...policy, production: config.production })),
         });
   const warmUp = keepWarm(verifier, hooks);
+  const { redisUrl, redisKeyPrefix, rateLimit, trustProxy } = config.security;
+  const store =
+    redisUrl === undefined
+      ? createMemorySecurityStore()
+      : await createRedisSecurityStore({ url: redisUrl, keyPrefix: redisKeyPrefix });
+  const security = createSecurityMonitor({ store, rateLimit });
   const authContext = createAuthContext({
     verifier,
     rejectInvalidTokens: config.rejectInvalidTokens,
+    security,
+    trustProxy,
   });
 
   const schema = applyAuthDirectives(
     makeExecutableSchema({
       typeDefs: [authDirectivesTypeDefs, exampleTypeDefs],
-      resolvers: createResolvers(createExampleData()),
+      resolvers: createResolvers(createExampleData(), security),
     }),
   );
 
@@ -212,9 +228,12 @@ export async function startExampleServer(
     url: `http://${config.host === 'localhost' ? 'localhost' : host}:${address.port}/graphql`,
     devKeys,
     isReady: () => verifier.isReady(),
+    securityStore: redisUrl === undefined ? 'memory' : 'redis',
+    security,
     close: async () => {
       warmUp.stop();
       await apollo.stop();
+      await security.close();
     },
   };
 }

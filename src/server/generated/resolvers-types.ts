@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import type { MeModel, ServerContext, Authenticated } from '../context.js';
+import type { MeModel, SecurityReportModel, FailureCountsModel, ServerContext, Authenticated } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
@@ -73,6 +73,20 @@ export type Customer = Billable & Node & {
   name?: Maybe<Scalars['String']['output']>;
 };
 
+export type FailureCounts = {
+  __typename?: 'FailureCounts';
+  expired: Scalars['Int']['output'];
+  invalidSignature: Scalars['Int']['output'];
+  malformed: Scalars['Int']['output'];
+  other: Scalars['Int']['output'];
+};
+
+export type LimitedClient = {
+  __typename?: 'LimitedClient';
+  clientKey: Scalars['String']['output'];
+  retryAfterSeconds: Scalars['Int']['output'];
+};
+
 /** The authenticated caller. */
 export type Me = {
   __typename?: 'Me';
@@ -86,6 +100,10 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Writers or administrators. */
   publishArticle?: Maybe<Article>;
+  /** Revokes every token of a subject issued so far (sign-out everywhere). Administrators only. */
+  revokeSubject?: Maybe<Scalars['Boolean']['output']>;
+  /** Revokes one token by its `jti` until its `exp` (seconds since the epoch). Administrators only. */
+  revokeToken?: Maybe<Scalars['Boolean']['output']>;
 };
 
 
@@ -94,8 +112,25 @@ export type MutationPublishArticleArgs = {
   title: Scalars['String']['input'];
 };
 
+
+export type MutationRevokeSubjectArgs = {
+  sub: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeTokenArgs = {
+  exp: Scalars['Float']['input'];
+  jti: Scalars['String']['input'];
+};
+
 export type Node = {
   id: Scalars['ID']['output'];
+};
+
+export type Offender = {
+  __typename?: 'Offender';
+  attempts: Scalars['Int']['output'];
+  clientKey: Scalars['String']['output'];
 };
 
 export type Query = {
@@ -119,6 +154,8 @@ export type Query = {
    * @auth) comes back as null with an error for an anonymous caller, which is why the items are nullable.
    */
   search: Array<Maybe<SearchResult>>;
+  /** Failed authentications over the rate-limit window. Administrators only. */
+  securityReport?: Maybe<SecurityReport>;
 };
 
 
@@ -132,6 +169,23 @@ export type QuerySearchArgs = {
 };
 
 export type SearchResult = Article | Customer;
+
+/** Failed authentications over the rate-limit window, across every instance sharing the store. */
+export type SecurityReport = {
+  __typename?: 'SecurityReport';
+  failuresByKind: FailureCounts;
+  generatedAt: Scalars['String']['output'];
+  /** Clients limited now. */
+  limitedClientCount: Scalars['Int']['output'];
+  /** The limited clients with the longest wait (bounded). */
+  limitedClients: Array<LimitedClient>;
+  /** Requests refused with RATE_LIMITED within the window. */
+  refusedRequests: Scalars['Int']['output'];
+  /** The clients with the most failed or refused attempts within the window (bounded). */
+  topOffenders: Array<Offender>;
+  /** The window the counts cover, in seconds (granularity: a sixth of it). */
+  windowSeconds: Scalars['Int']['output'];
+};
 
 export type Subscription = {
   __typename?: 'Subscription';
@@ -237,14 +291,18 @@ export type ResolversTypes = {
   Billable: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Billable']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Customer: ResolverTypeWrapper<Customer>;
+  FailureCounts: ResolverTypeWrapper<FailureCountsModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  LimitedClient: ResolverTypeWrapper<LimitedClient>;
   Me: ResolverTypeWrapper<MeModel>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
+  Offender: ResolverTypeWrapper<Offender>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SearchResult: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SearchResult']>;
+  SecurityReport: ResolverTypeWrapper<SecurityReportModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
@@ -257,14 +315,18 @@ export type ResolversParentTypes = {
   Billable: ResolversInterfaceTypes<ResolversParentTypes>['Billable'];
   Boolean: Scalars['Boolean']['output'];
   Customer: Customer;
+  FailureCounts: FailureCountsModel;
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  LimitedClient: LimitedClient;
   Me: MeModel;
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
+  Offender: Offender;
   Query: Record<PropertyKey, never>;
   SearchResult: ResolversUnionTypes<ResolversParentTypes>['SearchResult'];
+  SecurityReport: SecurityReportModel;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
 };
@@ -312,6 +374,18 @@ export type CustomerResolvers<ContextType = ServerContext, ParentType extends Re
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type FailureCountsResolvers<ContextType = ServerContext, ParentType extends ResolversParentTypes['FailureCounts'] = ResolversParentTypes['FailureCounts']> = {
+  expired?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  invalidSignature?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  malformed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  other?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type LimitedClientResolvers<ContextType = ServerContext, ParentType extends ResolversParentTypes['LimitedClient'] = ResolversParentTypes['LimitedClient']> = {
+  clientKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  retryAfterSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type MeResolvers<ContextType = ServerContext, ParentType extends ResolversParentTypes['Me'] = ResolversParentTypes['Me']> = {
   permissions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   sub?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -319,10 +393,17 @@ export type MeResolvers<ContextType = ServerContext, ParentType extends Resolver
 
 export type MutationResolvers<ContextType = ServerContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   publishArticle?: Resolver<Maybe<ResolversTypes['Article']>, ParentType, Authenticated<ContextType>, RequireFields<MutationPublishArticleArgs, 'body' | 'title'>>;
+  revokeSubject?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, Authenticated<ContextType>, RequireFields<MutationRevokeSubjectArgs, 'sub'>>;
+  revokeToken?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, Authenticated<ContextType>, RequireFields<MutationRevokeTokenArgs, 'exp' | 'jti'>>;
 };
 
 export type NodeResolvers<ContextType = ServerContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
   __resolveType: TypeResolveFn<'Article' | 'Customer', ParentType, ContextType>;
+};
+
+export type OffenderResolvers<ContextType = ServerContext, ParentType extends ResolversParentTypes['Offender'] = ResolversParentTypes['Offender']> = {
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  clientKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type QueryResolvers<ContextType = ServerContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
@@ -334,10 +415,21 @@ export type QueryResolvers<ContextType = ServerContext, ParentType extends Resol
   health?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   me?: Resolver<Maybe<ResolversTypes['Me']>, ParentType, Authenticated<ContextType>>;
   search?: Resolver<Array<Maybe<ResolversTypes['SearchResult']>>, ParentType, ContextType, RequireFields<QuerySearchArgs, 'term'>>;
+  securityReport?: Resolver<Maybe<ResolversTypes['SecurityReport']>, ParentType, Authenticated<ContextType>>;
 };
 
 export type SearchResultResolvers<ContextType = ServerContext, ParentType extends ResolversParentTypes['SearchResult'] = ResolversParentTypes['SearchResult']> = {
   __resolveType: TypeResolveFn<'Article' | 'Customer', ParentType, ContextType>;
+};
+
+export type SecurityReportResolvers<ContextType = ServerContext, ParentType extends ResolversParentTypes['SecurityReport'] = ResolversParentTypes['SecurityReport']> = {
+  failuresByKind?: Resolver<ResolversTypes['FailureCounts'], ParentType, ContextType>;
+  generatedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  limitedClientCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  limitedClients?: Resolver<Array<ResolversTypes['LimitedClient']>, ParentType, ContextType>;
+  refusedRequests?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  topOffenders?: Resolver<Array<ResolversTypes['Offender']>, ParentType, ContextType>;
+  windowSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type SubscriptionResolvers<ContextType = ServerContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -350,11 +442,15 @@ export type Resolvers<ContextType = ServerContext> = {
   AuditEntry?: AuditEntryResolvers<ContextType>;
   Billable?: BillableResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
+  FailureCounts?: FailureCountsResolvers<ContextType>;
+  LimitedClient?: LimitedClientResolvers<ContextType>;
   Me?: MeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
+  Offender?: OffenderResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   SearchResult?: SearchResultResolvers<ContextType>;
+  SecurityReport?: SecurityReportResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
 };
 
