@@ -17,7 +17,7 @@ import {
 export interface MemorySecurityStoreOptions {
   /**
    * The most clients whose failures are tracked at once; past it the least recently failing
-   * client is forgotten (an attacker rotating addresses cannot grow memory without bound).
+   * half is forgotten (an attacker rotating addresses cannot grow memory without bound).
    * @default 10000
    */
   readonly maxClients?: number | undefined;
@@ -68,9 +68,13 @@ export function createMemorySecurityStore(
     options.maxOffendersPerBucket ?? DEFAULT_MAX_OFFENDERS_PER_BUCKET,
     'maxOffendersPerBucket',
   );
-  // Map iteration order is insertion order: re-inserting on each failure makes the first key the
-  // least recently failing client, the one to evict.
-  const clients = new Map<string, number[]>();
+  // Two generations, each at most half the bound: a failing client moves to `recent`; when
+  // `recent` is full, `older` (the least recently failing half) is dropped whole. O(1) per call,
+  // unlike evicting the first key of one big Map, which walks the holes left by deletions.
+  const half = Math.max(1, Math.floor(maxClients / 2));
+  let recent = new Map<string, number[]>();
+  let older = new Map<string, number[]>();
+  const failuresOf = (clientKey: string) => recent.get(clientKey) ?? older.get(clientKey);
   const kinds = new Map<number, Counts>();
   const offenders = new Map<number, Map<string, number>>();
   const revokedJtis = new Map<string, number>();
@@ -99,7 +103,7 @@ export function createMemorySecurityStore(
       const recentFailures =
         query.failuresOf === undefined
           ? []
-          : (clients.get(query.failuresOf.clientKey) ?? []).slice(0, query.failuresOf.limit);
+          : (failuresOf(query.failuresOf.clientKey) ?? []).slice(0, query.failuresOf.limit);
       const jtiUntil = query.jti === undefined ? undefined : revokedJtis.get(query.jti);
       const subject = query.subject === undefined ? undefined : revokedSubjects.get(query.subject);
       return Promise.resolve({
@@ -134,16 +138,15 @@ export function createMemorySecurityStore(
         for (const [key, count] of kept) top.set(key, count);
       }
 
-      const previous = clients.get(clientKey) ?? [];
+      const previous = failuresOf(clientKey) ?? [];
       if (kind === 'refused') return Promise.resolve(previous.slice(0, limit));
       const failures = [nowMs, ...previous.filter((t) => t > nowMs - windowMs)].slice(0, limit);
-      clients.delete(clientKey);
-      clients.set(clientKey, failures);
-      while (clients.size > maxClients) {
-        const oldest = clients.keys().next();
-        if (oldest.done === true) break;
-        clients.delete(oldest.value);
+      older.delete(clientKey);
+      if (!recent.has(clientKey) && recent.size >= half) {
+        older = recent;
+        recent = new Map();
       }
+      recent.set(clientKey, failures);
       return Promise.resolve(failures);
     },
 
@@ -186,7 +189,7 @@ export function createMemorySecurityStore(
       }
       const limited: LimitedClient[] = [];
       const policy = { failures: limit, windowSeconds: windowMs / 1000 };
-      for (const [clientKey, failures] of clients) {
+      for (const [clientKey, failures] of [...older, ...recent]) {
         const decision = decideRateLimit(failures, policy, nowMs);
         if (decision.limited) {
           limited.push({ clientKey, retryAfterSeconds: decision.retryAfterSeconds });
@@ -217,7 +220,7 @@ export function createMemorySecurityStore(
       let offenderEntries = 0;
       for (const bucket of offenders.values()) offenderEntries += bucket.size;
       return {
-        trackedClients: clients.size,
+        trackedClients: recent.size + older.size,
         offenderEntries,
         revokedTokens: revokedJtis.size,
         revokedSubjects: revokedSubjects.size,

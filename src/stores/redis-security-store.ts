@@ -97,6 +97,8 @@ redis.call('PEXPIRE', KEYS[3], ttl)
 if ARGV[4] == 'refused' then return redis.call('LRANGE', KEYS[1], 0, limit - 1) end
 redis.call('LPUSH', KEYS[1], ARGV[1])
 redis.call('LTRIM', KEYS[1], 0, limit - 1)
+-- Drop failures that left the window (the tail holds the oldest; the list has at most limit items).
+while tonumber(redis.call('LINDEX', KEYS[1], -1)) <= now - win do redis.call('RPOP', KEYS[1]) end
 redis.call('PEXPIRE', KEYS[1], win)
 local list = redis.call('LRANGE', KEYS[1], 0, limit - 1)
 if #list >= limit then
