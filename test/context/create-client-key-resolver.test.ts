@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { createClientKeyResolver } from '../../src/index.js';
+
+const req = (remoteAddress: string | undefined, xff?: string | string[]) => ({
+  headers: xff === undefined ? {} : { 'x-forwarded-for': xff },
+  socket: { remoteAddress },
+});
+
+describe('createClientKeyResolver', () => {
+  it('keys on the socket address and ignores X-Forwarded-For by default', () => {
+    const keyOf = createClientKeyResolver();
+    expect(keyOf(req('203.0.113.9', '198.51.100.1'))).toBe('203.0.113.9');
+  });
+
+  it('normalises IPv4-mapped IPv6 and IPv6 case', () => {
+    const keyOf = createClientKeyResolver();
+    expect(keyOf(req('::ffff:203.0.113.9'))).toBe('203.0.113.9');
+    expect(keyOf(req('2001:DB8::1'))).toBe('2001:db8::1');
+  });
+
+  it('returns undefined without a socket address', () => {
+    expect(createClientKeyResolver()(req(undefined))).toBeUndefined();
+  });
+
+  it('takes the address the trusted hop reports', () => {
+    const keyOf = createClientKeyResolver({ hops: 1 });
+    expect(keyOf(req('10.0.0.2', '198.51.100.7, 203.0.113.9'))).toBe('203.0.113.9');
+    expect(keyOf(req('10.0.0.2'))).toBe('10.0.0.2');
+  });
+
+  it('walks past trusted proxies and stops at the first untrusted address', () => {
+    const keyOf = createClientKeyResolver({ proxies: ['10.0.0.0/8', '192.0.2.1'] });
+    expect(keyOf(req('10.0.0.2', '1.1.1.1, 203.0.113.9, 192.0.2.1'))).toBe('203.0.113.9');
+    expect(keyOf(req('198.51.100.4', '203.0.113.9'))).toBe('198.51.100.4');
+  });
+
+  it('never keys on a forged entry that is not an address', () => {
+    const keyOf = createClientKeyResolver({ hops: 2 });
+    expect(keyOf(req('10.0.0.2', 'evil-key, 10.0.0.1'))).toBe('10.0.0.1');
+    const byList = createClientKeyResolver({ proxies: ['10.0.0.0/8'] });
+    expect(byList(req('10.0.0.2', ['not-an-ip', '10.0.0.1']))).toBe('10.0.0.1');
+  });
+
+  it('rejects invalid trust settings at creation', () => {
+    expect(() => createClientKeyResolver({ hops: -1 })).toThrow(TypeError);
+    expect(() => createClientKeyResolver({ proxies: [] })).toThrow(/proxies/);
+    expect(() => createClientKeyResolver({ proxies: ['10.0.0.0/33'] })).toThrow(/CIDR/);
+    expect(() => createClientKeyResolver({ proxies: ['proxy.internal'] })).toThrow(/claimgate: /);
+  });
+});
