@@ -20,6 +20,8 @@ export interface PostGraphQLOptions {
   readonly token?: string;
   /** Extra or overriding headers (e.g. a raw `authorization`). */
   readonly headers?: Record<string, string>;
+  /** Aborts the request (e.g. `AbortSignal.timeout(ms)`), so a hang fails the test. */
+  readonly signal?: AbortSignal;
 }
 
 /** POSTs a GraphQL operation to `url` (a real HTTP request on loopback). */
@@ -34,6 +36,7 @@ export async function postGraphQL(
     method: 'POST',
     headers,
     body: JSON.stringify({ query: options.query, variables: options.variables }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   const text = await response.text();
   let body: GraphQLHttpResponse['body'];
