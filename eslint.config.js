@@ -61,9 +61,4 @@ export default tseslint.config(
       globals: { console: 'readonly', process: 'readonly' },
     },
   },
-  {
-    // Node scripts (scripts/*.mjs) run outside TypeScript: declare the Node globals they use.
-    files: ['scripts/**/*.mjs'],
-    languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
-  },
 );
