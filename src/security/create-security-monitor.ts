@@ -8,10 +8,12 @@ import {
 } from '../policy/rate-limit.js';
 import {
   decideRevocation,
+  revocationClaimsOf,
   type RevocationClaims,
   type RevocationStatus,
 } from '../policy/revocation.js';
 import type { SecurityReport, SecurityStore } from '../stores/security-store.js';
+import type { Principal } from '../token/auth-state.js';
 import { SecurityUnavailableError } from './security-unavailable-error.js';
 
 /**
@@ -119,6 +121,12 @@ export interface SecurityMonitor {
     check: SecurityCheck,
     claims: RevocationClaims,
   ): Promise<TokenRevokedError | undefined>;
+  /**
+   * Whether a principal's token has been revoked since it was verified: one store round trip.
+   * Fits `createWsAuth`'s `isRevoked` seam for long-lived connections. When the store fails, the
+   * answer follows the revocation fail mode (`closed`: revoked).
+   */
+  isRevoked(principal: Principal): Promise<boolean>;
   /** Records a failed authentication of `clientKey`. Never throws. */
   recordFailure(clientKey: string | undefined, kind: FailureKind): Promise<void>;
   /** Counts a request refused with `RATE_LIMITED` (for the report). Never throws, never waits. */
@@ -287,6 +295,15 @@ export function createSecurityMonitor(options: SecurityMonitorOptions): Security
       if (status === undefined) return undefined;
       const decision = decideRevocation(claims, status);
       return decision.revoked ? new TokenRevokedError(decision.by) : undefined;
+    },
+
+    async isRevoked(principal) {
+      if (!revocation) return false;
+      const claims = revocationClaimsOf(principal.claims);
+      if (claims.jti === undefined && claims.sub === undefined) return false;
+      const status = await lookupRevocation(claims);
+      if (status === 'unavailable') return true;
+      return status !== undefined && decideRevocation(claims, status).revoked;
     },
 
     async recordFailure(clientKey, kind) {

@@ -256,5 +256,13 @@ function parseTrustProxy(value: string | undefined): TrustProxyOptions | undefin
       'AUTH_TRUST_PROXY must be a hop count (e.g. 1) or a comma-separated list of proxy addresses / CIDR ranges.',
     );
   }
+  try {
+    // Validates each entry now, so a typo fails at start-up with the variable's name.
+    createClientKeyResolver({ proxies });
+  } catch {
+    throw new ConfigError(
+      'AUTH_TRUST_PROXY must be a hop count or a comma-separated list of IP addresses / CIDR ranges (e.g. 10.0.0.0/8).',
+    );
+  }
   return { proxies };
 }

@@ -199,6 +199,22 @@ describe('createAuthContext with security', () => {
     });
   });
 
+  it('answers isRevoked for a principal verified earlier', async () => {
+    const h = await start();
+    const token = await h.token({ jti: 'long-lived' });
+    const response = await postGraphQL(h.api.url, { query: ME, token });
+    expect(response.body.data).toEqual({ me: 'alice' });
+    const principal = {
+      subject: 'alice',
+      issuer: 'test-issuer',
+      permissions: new Set<string>(),
+      claims: { sub: 'alice', jti: 'long-lived', iat: nowSeconds() - 1 },
+    };
+    expect(await h.security.isRevoked(principal)).toBe(false);
+    await h.security.revokeSubject({ sub: 'alice' });
+    expect(await h.security.isRevoked(principal)).toBe(true);
+  });
+
   it('costs one lookup on the success path and none for an anonymous request', async () => {
     const h = await start();
     await postGraphQL(h.api.url, { query: '{ health }' });

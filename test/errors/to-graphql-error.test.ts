@@ -2,9 +2,11 @@ import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import {
   ForbiddenError,
+  RateLimitedError,
   toGraphQLError,
   TokenExpiredError,
   TokenInvalidError,
+  TokenRevokedError,
 } from '../../src/index.js';
 
 describe('toGraphQLError', () => {
@@ -35,6 +37,24 @@ describe('toGraphQLError', () => {
     expect(http.status).toBe(401);
     expect(http.headers.get('www-authenticate')).toBe(
       'Bearer realm="api", error="invalid_token", error_description="The access token expired"',
+    );
+  });
+
+  it('answers RATE_LIMITED with 429 and Retry-After instead of a challenge', () => {
+    const error = toGraphQLError(new RateLimitedError(42), { http: true });
+    expect(error.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 42 });
+    const http = error.extensions['http'] as { status: number; headers: Map<string, string> };
+    expect(http.status).toBe(429);
+    expect([...http.headers]).toEqual([['retry-after', '42']]);
+  });
+
+  it('answers TOKEN_REVOKED with 401 invalid_token', () => {
+    const error = toGraphQLError(new TokenRevokedError('jti'), { http: true });
+    expect(error.extensions['code']).toBe('TOKEN_REVOKED');
+    const http = error.extensions['http'] as { status: number; headers: Map<string, string> };
+    expect(http.status).toBe(401);
+    expect(http.headers.get('www-authenticate')).toBe(
+      'Bearer error="invalid_token", error_description="The access token has been revoked"',
     );
   });
 });

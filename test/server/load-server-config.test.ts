@@ -58,6 +58,34 @@ describe('loadServerConfig', () => {
     ).toEqual(['PS256', 'RS256']);
   });
 
+  it('reads the security settings: memory store and 5/300 by default', () => {
+    expect(loadServerConfig({}).security).toEqual({
+      redisUrl: undefined,
+      redisKeyPrefix: 'claimgate:',
+      rateLimit: { failures: 5, windowSeconds: 300 },
+      trustProxy: undefined,
+    });
+    expect(
+      loadServerConfig({
+        REDIS_URL: 'redis://cache:6379/2',
+        REDIS_KEY_PREFIX: 'api:',
+        AUTH_RATE_LIMIT: '10/60',
+        AUTH_TRUST_PROXY: '2',
+      }).security,
+    ).toEqual({
+      redisUrl: 'redis://cache:6379/2',
+      redisKeyPrefix: 'api:',
+      rateLimit: { failures: 10, windowSeconds: 60 },
+      trustProxy: { hops: 2 },
+    });
+    expect(loadServerConfig({ AUTH_RATE_LIMIT: 'off' }).security.rateLimit).toBe(false);
+    expect(
+      loadServerConfig({ AUTH_TRUST_PROXY: '10.0.0.0/8, 192.0.2.1' }).security.trustProxy,
+    ).toEqual({
+      proxies: ['10.0.0.0/8', '192.0.2.1'],
+    });
+  });
+
   it('refuses misconfiguration with a message naming the variable', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ NODE_ENV: 'production' }, /NODE_ENV=production needs a verification key/],
@@ -78,6 +106,12 @@ describe('loadServerConfig', () => {
         { CLAIMGATE_CONFIG: '/no/such/config.json' },
         /CLAIMGATE_CONFIG: the file .* cannot be read/,
       ],
+      [{ AUTH_RATE_LIMIT: '5 per minute' }, /AUTH_RATE_LIMIT must be "<failures>\/<seconds>"/],
+      [{ AUTH_RATE_LIMIT: '0/300' }, /AUTH_RATE_LIMIT/],
+      [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must start with redis:\/\//],
+      [{ REDIS_KEY_PREFIX: 'app{1}' }, /REDIS_KEY_PREFIX/],
+      [{ AUTH_TRUST_PROXY: '64' }, /AUTH_TRUST_PROXY hop count/],
+      [{ AUTH_TRUST_PROXY: 'proxy.internal' }, /AUTH_TRUST_PROXY/],
     ];
     for (const [env, message] of cases) {
       expect(() => loadServerConfig(env), JSON.stringify(env)).toThrow(message);
