@@ -8,7 +8,7 @@ const noGraphQL = {
     {
       group: ['graphql', 'graphql/*', '@graphql-tools/*', '@apollo/*'],
       message:
-        'token/, keys/, policy/ and errors/auth-error stay free of GraphQL (CONVENTIONS.md).',
+        'token/, keys/, policy/, stores/, security/ and errors/auth-error stay free of GraphQL (CONVENTIONS.md).',
     },
   ],
 };
@@ -47,6 +47,8 @@ export default tseslint.config(
       'src/token/**/*.ts',
       'src/keys/**/*.ts',
       'src/policy/**/*.ts',
+      'src/stores/**/*.ts',
+      'src/security/**/*.ts',
       'src/errors/auth-error.ts',
     ],
     rules: {
