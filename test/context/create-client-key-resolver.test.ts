@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClientKeyResolver } from '../../src/index.js';
 
@@ -46,5 +48,26 @@ describe('createClientKeyResolver', () => {
     expect(() => createClientKeyResolver({ proxies: [] })).toThrow(/proxies/);
     expect(() => createClientKeyResolver({ proxies: ['10.0.0.0/33'] })).toThrow(/CIDR/);
     expect(() => createClientKeyResolver({ proxies: ['proxy.internal'] })).toThrow(/claimgate: /);
+  });
+
+  it('always keys on an IP address, whatever X-Forwarded-For holds', () => {
+    const entry = fc.oneof(fc.ipV4(), fc.ipV6(), fc.string({ maxLength: 40 }));
+    const header = fc.array(entry, { maxLength: 8 }).map((items) => items.join(','));
+    const resolvers = [
+      createClientKeyResolver(),
+      createClientKeyResolver({ hops: 1 }),
+      createClientKeyResolver({ hops: 3 }),
+      createClientKeyResolver({ proxies: ['10.0.0.0/8', '::1'] }),
+    ];
+    fc.assert(
+      fc.property(header, fc.oneof(fc.ipV4(), fc.ipV6()), (xff, socket) => {
+        for (const keyOf of resolvers) {
+          const key = keyOf(req(socket, xff));
+          expect(key).toBeDefined();
+          expect(isIP(key ?? '')).not.toBe(0);
+        }
+        expect(resolvers[0]?.(req(socket, xff))).toBe(createClientKeyResolver()(req(socket)));
+      }),
+    );
   });
 });
