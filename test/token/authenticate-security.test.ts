@@ -1,0 +1,69 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  authenticate,
+  createMemorySecurityStore,
+  createSecurityMonitor,
+  createTokenVerifier,
+  type TokenVerifier,
+} from '../../src/index.js';
+import { generateTestSecret, mintToken, secretBytes } from '../helpers/keys.js';
+
+describe('authenticate with security', () => {
+  let secret: string;
+  let verifier: TokenVerifier;
+  beforeAll(async () => {
+    secret = generateTestSecret();
+    verifier = await createTokenVerifier({ algorithms: ['HS256'], key: { secret } });
+  });
+  const monitor = () =>
+    createSecurityMonitor({
+      store: createMemorySecurityStore(),
+      rateLimit: { failures: 2, windowSeconds: 60 },
+    });
+
+  it('leaves a request without credentials anonymous and unrecorded', async () => {
+    const security = monitor();
+    expect(await authenticate(undefined, verifier, { security, clientKey: '192.0.2.1' })).toEqual({
+      status: 'anonymous',
+      principal: null,
+    });
+    expect((await security.report()).topOffenders).toEqual([]);
+  });
+
+  it('counts a malformed header and limits the client after the limit', async () => {
+    const security = monitor();
+    const options = { security, clientKey: '192.0.2.2' };
+    await authenticate('Bearer ', verifier, options);
+    await authenticate('Bearer a.b.c', verifier, options);
+    const token = await mintToken({ alg: 'HS256', key: secretBytes(secret) });
+    const state = await authenticate(`Bearer ${token}`, verifier, options);
+    expect(state).toMatchObject({ status: 'failed', error: { code: 'RATE_LIMITED' } });
+    expect((await security.report()).failuresByKind.malformed).toBe(2);
+  });
+
+  it('does not rate limit a request whose client is unknown', async () => {
+    const security = monitor();
+    for (let i = 0; i < 3; i += 1) await authenticate('Bearer x', verifier, { security });
+    const token = await mintToken({ alg: 'HS256', key: secretBytes(secret) });
+    expect(await authenticate(`Bearer ${token}`, verifier, { security })).toMatchObject({
+      status: 'authenticated',
+    });
+  });
+
+  it('rethrows a failure that is not the client’s without counting it', async () => {
+    const security = monitor();
+    const broken = await createTokenVerifier({
+      algorithms: ['HS256'],
+      key: {
+        getKey: () => {
+          throw new Error('key store offline');
+        },
+      },
+    });
+    const token = await mintToken({ alg: 'HS256', key: secretBytes(secret) });
+    await expect(
+      authenticate(`Bearer ${token}`, broken, { security, clientKey: '192.0.2.3' }),
+    ).rejects.toThrow('key store offline');
+    expect((await security.report()).topOffenders).toEqual([]);
+  });
+});
