@@ -53,7 +53,7 @@ export interface WsAuthOptions {
   /**
    * Revocation seam: called with the principal at connect and then every
    * `revocationCheckInterval` seconds for each live connection; `true` ends the connection (close
-   * `4403`, reason `TOKEN_INVALID`). A function that throws counts as "not revoked" (fail open):
+   * `4403`, reason `TOKEN_REVOKED`). `createSecurityMonitor(...).isRevoked` fits here. A function that throws counts as "not revoked" (fail open):
    * return `true` from your own error handling to fail closed.
    * @default undefined (no revocation checks)
    */
@@ -297,12 +297,9 @@ export function createWsAuth(options: WsAuthOptions): WsAuth {
   }
 }
 
-/**
- * The error a revoked token ends its connection with: `TOKEN_INVALID` ("sign in again") until the
- * revocation store (issue #5) adds its own code.
- */
+/** The error a revoked token ends its connection with: `TOKEN_REVOKED` ("sign in again"). */
 function revokedError(): AuthError {
-  return new AuthError('TOKEN_INVALID');
+  return new AuthError('TOKEN_REVOKED');
 }
 
 async function revoked(

@@ -138,6 +138,7 @@ export async function startExampleServer(
     schema,
     verifier,
     production: config.production,
+    isRevoked: security.revocation ? (principal) => security.isRevoked(principal) : undefined,
   });
 
   const apollo = new ApolloServer<ServerContext>({

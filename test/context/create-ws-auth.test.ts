@@ -359,7 +359,7 @@ describe('createWsAuth', () => {
       await publishWhenSubscribed(api.ticks, 1, 1);
       await sub.nth(1);
       revoked.add('alice');
-      await expect(c.closed).resolves.toEqual({ code: 4403, reason: 'TOKEN_INVALID' });
+      await expect(c.closed).resolves.toEqual({ code: 4403, reason: 'TOKEN_REVOKED' });
       expect(api.wsAuth.activeConnections()).toBe(0);
     });
 
@@ -367,7 +367,7 @@ describe('createWsAuth', () => {
       const api = await start({ isRevoked: (principal) => principal.subject === 'mallory' });
       await expect(
         closeOfRefusedConnection(api.url, await bearer({ sub: 'mallory' })),
-      ).resolves.toEqual({ code: 4403, reason: 'TOKEN_INVALID', acknowledged: false });
+      ).resolves.toEqual({ code: 4403, reason: 'TOKEN_REVOKED', acknowledged: false });
     });
 
     it('keeps a connection open when isRevoked throws (fail open)', async () => {

@@ -100,6 +100,19 @@ describe('the example server over WebSocket', () => {
     ).resolves.toEqual({ code: 4403, reason: 'TOKEN_INVALID', acknowledged: false });
   });
 
+  it('refuses at init a token whose subject was revoked through the admin mutation', async () => {
+    const revokedToken = await token(['articles:read'], 'signed-out');
+    const admin = await token(['admin'], 'root');
+    const revoke = await postGraphQL(server.url, {
+      query: 'mutation { revokeSubject(sub: "signed-out") }',
+      token: admin,
+    });
+    expect(revoke.body.data).toEqual({ revokeSubject: true });
+    await expect(
+      closeOfRefusedConnection(wsUrl, { Authorization: `Bearer ${revokedToken}` }),
+    ).resolves.toEqual({ code: 4403, reason: 'TOKEN_REVOKED', acknowledged: false });
+  });
+
   it('answers HTTP on the same port while subscriptions run', async () => {
     const response = await postGraphQL(server.url, { query: '{ health }' });
     expect(response.body).toEqual({ data: { health: 'ok' } });
