@@ -6,6 +6,7 @@ import {
   AuthError,
   AuthUnavailableError,
   ForbiddenError,
+  RateLimitedError,
   type AuthErrorCode,
 } from '../errors/auth-error.js';
 import { isAuthErrorCode } from '../errors/format-error.js';
@@ -21,9 +22,10 @@ export type AuthStatusPluginOptions = WwwAuthenticateOptions;
 /**
  * An Apollo Server plugin that gives a response the HTTP status of its auth errors when those
  * errors are the only reason it carries no data (GraphQL over HTTP §7.1.2: a response with data
- * stays 2xx). Then the status is the code's (400, 401 or 403) and `WWW-Authenticate` is set as in
- * {@link formatWwwAuthenticate}, with every missing permission in `scope`; for `AUTH_UNAVAILABLE`
- * it is 503 with `Retry-After` (from `context.auth`) instead of a challenge.
+ * stays 2xx). Then the status is the code's (400, 401, 403, 429 or 503) and `WWW-Authenticate` is
+ * set as in {@link formatWwwAuthenticate}, with every missing permission in `scope`; for
+ * `AUTH_UNAVAILABLE` it is 503 with `Retry-After` (from `context.auth`) and for `RATE_LIMITED` 429
+ * with `Retry-After` (from `extensions.retryAfter`) instead of a challenge.
  *
  * "No data" means `data` is null, or every root field is null and carries a claimgate error. A
  * response that already has a non-200 status (a whole-request rejection, a parse error) is left as
@@ -48,6 +50,9 @@ export function createAuthStatusPlugin<TContext extends object>(
           if (error.code === 'AUTH_UNAVAILABLE') {
             // A 503 is not a challenge: say when to retry (issue #3).
             response.http.headers.set('retry-after', String(retryAfterOf(contextValue)));
+          } else if (error instanceof RateLimitedError) {
+            // Nor is a 429: it says when to come back (RFC 9110 §10.2.3, issue #5).
+            response.http.headers.set('retry-after', String(error.retryAfterSeconds));
           } else {
             response.http.headers.set('www-authenticate', formatWwwAuthenticate(error, options));
           }
@@ -85,6 +90,14 @@ function authOnlyFailure(result: {
     (a, b) => rank(AUTH_ERROR_HTTP_STATUS[a]) - rank(AUTH_ERROR_HTTP_STATUS[b]),
   )[0];
   if (code === undefined) return undefined;
+  if (code === 'RATE_LIMITED') {
+    let wait = 1;
+    for (const error of errors) {
+      const value = error.extensions?.['retryAfter'];
+      if (typeof value === 'number' && Number.isFinite(value)) wait = Math.max(wait, value);
+    }
+    return new RateLimitedError(Math.ceil(wait));
+  }
   if (code !== 'FORBIDDEN') return new AuthError(code);
   const scope = new Set<string>();
   for (const error of errors) {

@@ -16,7 +16,8 @@ export function isAuthErrorCode(code: unknown): code is AuthErrorCode {
  * production and development alike:
  *
  * - claimgate's errors keep their code and fixed message (Apollo's `Context creation failed: `
- *   prefix is dropped) with only `code`, `coordinate` and `requirement` in `extensions`;
+ *   prefix is dropped) with only `code`, `coordinate`, `requirement` and `retryAfter` in
+ *   `extensions`;
  * - a `GraphQLError` created on purpose (by a resolver, or Apollo's parse and validation errors)
  *   keeps its message and extensions, without `stacktrace`;
  * - anything else (a plain `Error` thrown by a resolver or a plugin, a bug) becomes
@@ -42,7 +43,7 @@ export function formatError(
     (code !== 'BAD_REQUEST' || formattedError.message === AUTH_ERROR_MESSAGES.BAD_REQUEST);
   if (isOurs && isDeliberate(error)) {
     const kept: Record<string, unknown> = { code };
-    for (const key of ['coordinate', 'requirement']) {
+    for (const key of ['coordinate', 'requirement', 'retryAfter']) {
       if (extensions[key] !== undefined) kept[key] = extensions[key];
     }
     return { message: AUTH_ERROR_MESSAGES[code], ...where, extensions: kept };

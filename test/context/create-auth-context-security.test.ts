@@ -68,6 +68,8 @@ async function start(
   });
   const verifier: TokenVerifier = {
     verify: (token) => ((calls.verify += 1), real.verify(token)),
+    isReady: () => real.isReady(),
+    warmUp: () => real.warmUp(),
   };
   const api = await startTestApi({
     typeDefs,
