@@ -1,8 +1,17 @@
 import { GraphQLError } from 'graphql';
 import { assertValidRealm } from '../errors/www-authenticate.js';
 import { toGraphQLError } from '../errors/to-graphql-error.js';
+import { assertValidObserver, notify, type AuthObserver } from '../observer/auth-observer.js';
+import {
+  toAuthenticationEvent,
+  unexpectedFailureEvent,
+} from '../observer/to-authentication-event.js';
 import type { AuthState, AuthenticatedState } from '../token/auth-state.js';
-import { assertMaxTokenBytes, authenticateCredentials } from '../token/authenticate.js';
+import {
+  assertMaxTokenBytes,
+  authenticateWithDetails,
+  type AuthenticationResult,
+} from '../token/authenticate.js';
 import type { TokenVerifier } from '../token/create-token-verifier.js';
 import { isCookieName } from '../token/extract-cookie-token.js';
 import { readRequestCredentials, type RequestWithHeaders } from './read-request-credentials.js';
@@ -53,6 +62,13 @@ export interface AuthContextOptions {
    * @default undefined (cookies are not read)
    */
   readonly cookie?: string | undefined;
+  /**
+   * Receives one {@link AuthenticationEvent} per request (outcome, algorithm, issuer, kid, duration,
+   * cache hit; never the token or claims). Pass the same observer to `applyAuthDirectives` for
+   * denials.
+   * @default undefined (nothing observed, nothing measured)
+   */
+  readonly observer?: AuthObserver | undefined;
 }
 
 /**
@@ -66,7 +82,7 @@ export interface AuthContextOptions {
 export function createAuthContext(
   options: AuthContextOptions,
 ): (args: { readonly req: RequestWithHeaders }) => Promise<AuthContext> {
-  const { verifier, rejectInvalidTokens = false, realm, maxTokenBytes, cookie } = options;
+  const { verifier, rejectInvalidTokens = false, realm, maxTokenBytes, cookie, observer } = options;
   if (verifier === undefined || typeof verifier.verify !== 'function') {
     throw new TypeError(
       'claimgate: createAuthContext needs `verifier` from createTokenVerifier().',
@@ -78,20 +94,31 @@ export function createAuthContext(
     throw new TypeError('claimgate: `cookie` must be a cookie name (letters, digits, `-`, `_`).');
   }
   const authenticateOptions = { maxTokenBytes };
+  assertValidObserver(observer);
   const challenge = realm === undefined ? {} : { realm };
+  const onAuthentication = observer?.onAuthentication;
 
   return async ({ req }) => {
     const credentials = readRequestCredentials(req, cookie);
-    let auth: AuthState;
+    // The clock is read only when someone observes: no cost otherwise.
+    const started = onAuthentication === undefined ? 0 : performance.now();
+    let result: AuthenticationResult;
     try {
-      auth = await authenticateCredentials(credentials, verifier, authenticateOptions);
+      result = await authenticateWithDetails(credentials, verifier, authenticateOptions);
     } catch {
+      if (onAuthentication !== undefined) {
+        notify(onAuthentication, unexpectedFailureEvent(performance.now() - started));
+      }
       // A bug, not a verdict (key-infrastructure failures arrive as AUTH_UNAVAILABLE states): never a
       // jose message or stack.
       throw new GraphQLError('Authentication failed unexpectedly.', {
         extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } },
       });
     }
+    if (onAuthentication !== undefined) {
+      notify(onAuthentication, toAuthenticationEvent(result, performance.now() - started));
+    }
+    const auth: AuthState = result.state;
     if (rejectInvalidTokens && auth.status === 'failed') {
       throw toGraphQLError(auth.error, { http: true, ...challenge });
     }

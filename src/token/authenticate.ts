@@ -15,6 +15,21 @@ export interface AuthenticateOptions {
   readonly maxTokenBytes?: number | undefined;
 }
 
+/** {@link authenticateWithDetails}'s result: the state plus what observers may see of the token. */
+export interface AuthenticationResult {
+  readonly state: AuthState;
+  readonly algorithm: string | undefined;
+  readonly kid: string | undefined;
+  readonly cacheHit: boolean;
+}
+
+const ANONYMOUS_RESULT: AuthenticationResult = Object.freeze({
+  state: ANONYMOUS,
+  algorithm: undefined,
+  kid: undefined,
+  cacheHit: false,
+});
+
 /**
  * Authenticates one request from its `Authorization` header value(s): extraction, then at most one
  * verification. Never throws for a client's input: a missing token is `anonymous`, a refused one
@@ -40,20 +55,55 @@ export async function authenticateCredentials(
   verifier: TokenVerifier,
   options: AuthenticateOptions = {},
 ): Promise<AuthState> {
-  if (credentials.kind === 'none') return ANONYMOUS;
+  return (await authenticateWithDetails(credentials, verifier, options)).state;
+}
+
+/**
+ * {@link authenticateCredentials}, also returning the algorithm, `kid` and cache hit of the
+ * verification for an observer. Uses `verifier.verifyWithDetails` when the verifier has it.
+ * @throws Error only when verification fails for a reason that is not the client's.
+ */
+export async function authenticateWithDetails(
+  credentials: BearerCredentials,
+  verifier: TokenVerifier,
+  options: AuthenticateOptions = {},
+): Promise<AuthenticationResult> {
+  if (credentials.kind === 'none') return ANONYMOUS_RESULT;
   if (credentials.kind === 'bad-request') {
-    return { status: 'failed', principal: null, error: new BadRequestError(credentials.reason) };
+    return failed(new BadRequestError(credentials.reason));
   }
   // A size cap before any parsing: an 8 KiB token is far above any real access token.
   if (credentials.token.length > (options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES)) {
-    return { status: 'failed', principal: null, error: new TokenInvalidError('malformed') };
+    return failed(new TokenInvalidError('malformed'));
   }
+  if (verifier.verifyWithDetails === undefined) return viaVerify(credentials.token, verifier);
+  const verification = await verifier.verifyWithDetails(credentials.token);
+  const { algorithm, kid, cacheHit } = verification;
+  const state: AuthState = verification.ok
+    ? { status: 'authenticated', principal: verification.principal }
+    : { status: 'failed', principal: null, error: verification.error };
+  return { state, algorithm, kid, cacheHit };
+}
+
+function failed(error: AuthError): AuthenticationResult {
+  return {
+    state: { status: 'failed', principal: null, error },
+    algorithm: undefined,
+    kid: undefined,
+    cacheHit: false,
+  };
+}
+
+/** For a verifier without `verifyWithDetails` (a custom implementation): no details to report. */
+async function viaVerify(token: string, verifier: TokenVerifier): Promise<AuthenticationResult> {
+  let state: AuthState;
   try {
-    return { status: 'authenticated', principal: await verifier.verify(credentials.token) };
+    state = { status: 'authenticated', principal: await verifier.verify(token) };
   } catch (error) {
-    if (error instanceof AuthError) return { status: 'failed', principal: null, error };
-    throw error;
+    if (!(error instanceof AuthError)) throw error;
+    state = { status: 'failed', principal: null, error };
   }
+  return { state, algorithm: undefined, kid: undefined, cacheHit: false };
 }
 
 /**
