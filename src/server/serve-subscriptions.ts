@@ -3,7 +3,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createWsAuth, type TokenVerifier, type WsAuth } from '../index.js';
+import { createWsAuth, type AuthObserver, type TokenVerifier, type WsAuth } from '../index.js';
 
 /** The largest WebSocket message accepted, in bytes (ws's default is 100 MiB). */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -28,13 +28,15 @@ export function serveSubscriptions(options: {
   readonly verifier: TokenVerifier;
   readonly production: boolean;
   readonly path?: string;
+  /** Receives one authentication event per connection attempt (metrics, logs). */
+  readonly observer?: AuthObserver;
 }): SubscriptionServer {
   const wsServer = new WebSocketServer({
     server: options.httpServer,
     path: options.path ?? '/graphql',
     maxPayload: MAX_MESSAGE_BYTES,
   });
-  const wsAuth = createWsAuth({ verifier: options.verifier });
+  const wsAuth = createWsAuth({ verifier: options.verifier, observer: options.observer });
   const cleanup = useServer(
     {
       schema: options.schema,
