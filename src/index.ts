@@ -79,7 +79,16 @@ export {
   createTokenVerifier,
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
 } from './token/create-token-verifier.js';
-export type { TokenVerifier, TokenVerifierOptions } from './token/create-token-verifier.js';
+export type {
+  TokenVerification,
+  TokenVerifier,
+  TokenVerifierOptions,
+} from './token/create-token-verifier.js';
+export {
+  DEFAULT_CACHE_MAX_BYTES,
+  DEFAULT_CACHE_MAX_ENTRIES,
+} from './token/create-verified-token-cache.js';
+export type { VerifiedTokenCacheOptions } from './token/create-verified-token-cache.js';
 export { createMultiIssuerVerifier } from './token/create-multi-issuer-verifier.js';
 export type {
   IssuerPolicy,
@@ -150,7 +159,15 @@ export type {
 export { SecurityUnavailableError } from './security/security-unavailable-error.js';
 
 export { applyAuthDirectives, REQUIREMENT_EXTENSION } from './directives/apply-auth-directives.js';
+export type { ApplyAuthDirectivesOptions } from './directives/apply-auth-directives.js';
 export { authDirectivesTypeDefs } from './directives/auth-directives-type-defs.js';
+
+export type {
+  AuthenticationEvent,
+  AuthenticationOutcome,
+  AuthObserver,
+  DenialEvent,
+} from './observer/auth-observer.js';
 
 export { createAuthContext } from './context/create-auth-context.js';
 export { createAuthStatusPlugin } from './context/create-auth-status-plugin.js';

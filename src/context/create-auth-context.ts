@@ -2,8 +2,17 @@ import { GraphQLError } from 'graphql';
 import { assertValidRealm } from '../errors/www-authenticate.js';
 import { toGraphQLError } from '../errors/to-graphql-error.js';
 import type { SecurityMonitor } from '../security/create-security-monitor.js';
+import { assertValidObserver, notify, type AuthObserver } from '../observer/auth-observer.js';
+import {
+  toAuthenticationEvent,
+  unexpectedFailureEvent,
+} from '../observer/to-authentication-event.js';
 import type { AuthState, AuthenticatedState } from '../token/auth-state.js';
-import { assertMaxTokenBytes, authenticateCredentials } from '../token/authenticate.js';
+import {
+  assertMaxTokenBytes,
+  authenticateWithDetails,
+  type AuthenticationResult,
+} from '../token/authenticate.js';
 import type { TokenVerifier } from '../token/create-token-verifier.js';
 import { isCookieName } from '../token/extract-cookie-token.js';
 import { createClientKeyResolver, type TrustProxyOptions } from './create-client-key-resolver.js';
@@ -66,6 +75,13 @@ export interface AuthContextOptions {
    * @default undefined (the socket address; `X-Forwarded-For` is ignored)
    */
   readonly trustProxy?: TrustProxyOptions | undefined;
+  /**
+   * Receives one {@link AuthenticationEvent} per request (outcome, algorithm, issuer, kid, duration,
+   * cache hit; never the token or claims). Pass the same observer to `applyAuthDirectives` for
+   * denials.
+   * @default undefined (nothing observed, nothing measured)
+   */
+  readonly observer?: AuthObserver | undefined;
 }
 
 /**
@@ -79,7 +95,15 @@ export interface AuthContextOptions {
 export function createAuthContext(
   options: AuthContextOptions,
 ): (args: { readonly req: RequestWithHeaders }) => Promise<AuthContext> {
-  const { verifier, rejectInvalidTokens = false, realm, maxTokenBytes, cookie, security } = options;
+  const {
+    verifier,
+    rejectInvalidTokens = false,
+    realm,
+    maxTokenBytes,
+    cookie,
+    security,
+    observer,
+  } = options;
   if (verifier === undefined || typeof verifier.verify !== 'function') {
     throw new TypeError(
       'claimgate: createAuthContext needs `verifier` from createTokenVerifier().',
@@ -91,14 +115,18 @@ export function createAuthContext(
     throw new TypeError('claimgate: `cookie` must be a cookie name (letters, digits, `-`, `_`).');
   }
   const authenticateOptions = { maxTokenBytes };
+  assertValidObserver(observer);
   const challenge = realm === undefined ? {} : { realm };
   const clientKeyOf = createClientKeyResolver(options.trustProxy);
+  const onAuthentication = observer?.onAuthentication;
 
   return async ({ req }) => {
     const credentials = readRequestCredentials(req, cookie);
-    let auth: AuthState;
+    // The clock is read only when someone observes: no cost otherwise.
+    const started = onAuthentication === undefined ? 0 : performance.now();
+    let result: AuthenticationResult;
     try {
-      auth = await authenticateCredentials(
+      result = await authenticateWithDetails(
         credentials,
         verifier,
         security === undefined
@@ -106,12 +134,19 @@ export function createAuthContext(
           : { ...authenticateOptions, security, clientKey: clientKeyOf(req) },
       );
     } catch {
+      if (onAuthentication !== undefined) {
+        notify(onAuthentication, unexpectedFailureEvent(performance.now() - started));
+      }
       // A bug, not a verdict (key-infrastructure and security-store failures arrive as
       // AUTH_UNAVAILABLE states): never a jose message or stack.
       throw new GraphQLError('Authentication failed unexpectedly.', {
         extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } },
       });
     }
+    if (onAuthentication !== undefined) {
+      notify(onAuthentication, toAuthenticationEvent(result, performance.now() - started));
+    }
+    const auth: AuthState = result.state;
     // A limited client is refused as a whole only when rejecting invalid tokens as a whole; otherwise
     // it is anonymous for public fields and each protected field raises RATE_LIMITED.
     if (rejectInvalidTokens && auth.status === 'failed') {

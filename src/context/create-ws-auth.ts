@@ -1,6 +1,12 @@
 import { AuthError, TokenExpiredError, TokenInvalidError } from '../errors/auth-error.js';
 import { ANONYMOUS, type AuthState, type Principal } from '../token/auth-state.js';
-import { authenticate } from '../token/authenticate.js';
+import { assertValidObserver, notify, type AuthObserver } from '../observer/auth-observer.js';
+import {
+  toAuthenticationEvent,
+  unexpectedFailureEvent,
+} from '../observer/to-authentication-event.js';
+import { authenticateWithDetails, type AuthenticationResult } from '../token/authenticate.js';
+import { extractBearerToken } from '../token/extract-bearer-token.js';
 import {
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
   type TokenVerifier,
@@ -65,6 +71,13 @@ export interface WsAuthOptions {
    * @default 30
    */
   readonly revocationCheckInterval?: number | undefined;
+  /**
+   * Receives one `AuthenticationEvent` per connection attempt, as `createAuthContext` does per HTTP
+   * request (never the token or claims). Denied subscriptions reach the observer given to
+   * `applyAuthDirectives`.
+   * @default undefined
+   */
+  readonly observer?: AuthObserver | undefined;
 }
 
 /**
@@ -118,7 +131,7 @@ interface Connection {
  * );
  */
 export function createWsAuth(options: WsAuthOptions): WsAuth {
-  const { verifier, requireAuthentication = false, isRevoked } = options;
+  const { verifier, requireAuthentication = false, isRevoked, observer } = options;
   if (verifier === undefined || typeof verifier.verify !== 'function') {
     throw new TypeError('claimgate: createWsAuth needs `verifier` from createTokenVerifier().');
   }
@@ -126,6 +139,8 @@ export function createWsAuth(options: WsAuthOptions): WsAuth {
   if (!Number.isFinite(clockTolerance) || clockTolerance < 0) {
     throw new TypeError('claimgate: `clockTolerance` must be a non-negative number of seconds.');
   }
+  assertValidObserver(observer);
+  const onAuthentication = observer?.onAuthentication;
   if (isRevoked !== undefined && typeof isRevoked !== 'function') {
     throw new TypeError('claimgate: `isRevoked` must be a function (principal) => boolean.');
   }
@@ -218,17 +233,34 @@ export function createWsAuth(options: WsAuthOptions): WsAuth {
         return false;
       };
       const params = readConnectionAuthorization(ctx.connectionParams);
-      let auth: AuthState;
+      const started = onAuthentication === undefined ? 0 : performance.now();
+      let result: AuthenticationResult;
       try {
-        auth =
+        result =
           params.kind === 'malformed'
-            ? { status: 'failed', principal: null, error: new TokenInvalidError('malformed') }
-            : await authenticate(params.authorization, verifier);
+            ? {
+                state: {
+                  status: 'failed',
+                  principal: null,
+                  error: new TokenInvalidError('malformed'),
+                },
+                algorithm: undefined,
+                kid: undefined,
+                cacheHit: false,
+              }
+            : await authenticateWithDetails(extractBearerToken(params.authorization), verifier);
       } catch {
+        if (onAuthentication !== undefined) {
+          notify(onAuthentication, unexpectedFailureEvent(performance.now() - started));
+        }
         // Not the client's fault (e.g. a failing key resolver): no jose message in the reason.
         socket.close(WS_CLOSE_INTERNAL_ERROR, 'INTERNAL_SERVER_ERROR');
         return false;
       }
+      if (onAuthentication !== undefined) {
+        notify(onAuthentication, toAuthenticationEvent(result, performance.now() - started));
+      }
+      const auth: AuthState = result.state;
       if (auth.status === 'failed' && auth.error.code === 'AUTH_UNAVAILABLE') {
         socket.close(WS_CLOSE_TRY_AGAIN_LATER, 'AUTH_UNAVAILABLE');
         return false;

@@ -10,6 +10,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { toGraphQLError } from '../errors/to-graphql-error.js';
+import { assertValidObserver, notify, type AuthObserver } from '../observer/auth-observer.js';
 import { compileRequirement, type RequirementCheck } from '../policy/check-requirement.js';
 import { AUTHENTICATED, combineRequirements, type Requirement } from '../policy/requirement.js';
 import type { AuthState } from '../token/auth-state.js';
@@ -18,6 +19,16 @@ import type { AuthState } from '../token/auth-state.js';
 export const REQUIREMENT_EXTENSION = 'claimgateRequirement';
 
 type Directable = Parameters<typeof getDirective>[1];
+
+/** Options of {@link applyAuthDirectives}. */
+export interface ApplyAuthDirectivesOptions {
+  /**
+   * Receives one `DenialEvent` per denied field (coordinate, code, requirement; never the token or
+   * claims). Allowed fields are not reported and cost nothing extra.
+   * @default undefined
+   */
+  readonly observer?: AuthObserver | undefined;
+}
 
 /**
  * Rewrites the resolvers of `schema` so that each field guarded by `@auth` or `@hasPermission`
@@ -32,10 +43,16 @@ type Directable = Parameters<typeof getDirective>[1];
  *
  * @throws TypeError when the schema lacks the directive definitions ({@link authDirectivesTypeDefs}),
  *   or a `@hasPermission` use does not have exactly one non-empty argument; the message names the
- *   schema coordinate.
+ *   schema coordinate. Also when `options.observer` is not a valid observer.
  */
-export function applyAuthDirectives(schema: GraphQLSchema): GraphQLSchema {
+export function applyAuthDirectives(
+  schema: GraphQLSchema,
+  options: ApplyAuthDirectivesOptions = {},
+): GraphQLSchema {
   assertDirectivesDefined(schema);
+  const { observer } = options;
+  assertValidObserver(observer);
+  const onDenial = observer?.onDenial;
   return mapSchema(schema, {
     // One composite-field mapper: it sees object fields (wrapped) and interface fields (validated).
     // graphql-tools runs only the most specific mapper per field, so a second one would be skipped.
@@ -50,7 +67,7 @@ export function applyAuthDirectives(schema: GraphQLSchema): GraphQLSchema {
       if (fieldConfig.extensions?.[REQUIREMENT_EXTENSION] !== undefined) return fieldConfig;
       const requirement = effectiveRequirement(originalSchema, type, fieldConfig, fieldName);
       if (requirement === undefined) return fieldConfig;
-      return guardField(fieldConfig, requirement, `${typeName}.${fieldName}`);
+      return guardField(fieldConfig, requirement, `${typeName}.${fieldName}`, onDenial);
     },
   });
 }
@@ -116,8 +133,19 @@ function guardField(
   fieldConfig: GraphQLFieldConfig<unknown, unknown>,
   requirement: Requirement,
   coordinate: string,
+  onDenial: AuthObserver['onDenial'],
 ): GraphQLFieldConfig<unknown, unknown> {
-  const check = compileRequirement(requirement);
+  const compiled = compileRequirement(requirement);
+  const check: RequirementCheck =
+    onDenial === undefined
+      ? compiled
+      : (auth) => {
+          const decision = compiled(auth);
+          if (!decision.allowed) {
+            notify(onDenial, { coordinate, code: decision.error.code, requirement });
+          }
+          return decision;
+        };
   const { resolve = defaultFieldResolver, subscribe } = fieldConfig;
   return {
     ...fieldConfig,

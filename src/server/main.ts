@@ -1,28 +1,39 @@
 import { AuthUnavailableError } from '../index.js';
+import { createServerLogger } from './create-server-logger.js';
 import { ConfigError, loadServerConfig } from './load-server-config.js';
 import { startExampleServer } from './start-example-server.js';
 
 // Entry point of `npm start`. Configuration errors end the process with a message saying what to fix.
 try {
   const config = loadServerConfig(process.env);
+  // Structured JSON logs on stdout; LOG_LEVEL=debug adds successful authentications.
+  const logger = createServerLogger({ level: process.env['LOG_LEVEL'] ?? 'info' });
   const server = await startExampleServer(config, {
+    logger,
     onKeyLoadFailure: (error) => {
       // The cause names the endpoint and what failed; it never holds a token or a secret.
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
       const detail = cause instanceof Error ? cause.message : 'unknown error';
-      const retry = error instanceof AuthUnavailableError ? error.retryAfter : 1;
-      console.warn(
-        `claimgate example server: verification keys not loaded yet (${detail}); retrying in ${retry}s. GET /ready answers 503 until then.`,
+      const retryAfterSeconds = error instanceof AuthUnavailableError ? error.retryAfter : 1;
+      logger.warn(
+        { detail, retryAfterSeconds },
+        'verification keys not loaded yet; GET /ready answers 503 until then',
       );
     },
   });
-  console.log(`claimgate example server ready at ${server.url}`);
+  // A plain line for humans (and scripts that wait for it); everything after it is JSON.
   console.log(
-    `Security store: ${server.securityStore}; failed-auth rate limit: ${
-      server.security.rateLimit === false
-        ? 'off'
-        : `${server.security.rateLimit.failures}/${server.security.rateLimit.windowSeconds}s`
-    }.`,
+    `claimgate example server ready at ${server.url} (metrics at ${new URL('/metrics', server.url).href})`,
+  );
+  logger.info(
+    {
+      securityStore: server.securityStore,
+      failedAuthRateLimit:
+        server.security.rateLimit === false
+          ? 'off'
+          : `${server.security.rateLimit.failures}/${server.security.rateLimit.windowSeconds}s`,
+    },
+    'security settings',
   );
   if (server.devKeys !== undefined) {
     console.warn(

@@ -3,7 +3,13 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createWsAuth, type Principal, type TokenVerifier, type WsAuth } from '../index.js';
+import {
+  createWsAuth,
+  type AuthObserver,
+  type Principal,
+  type TokenVerifier,
+  type WsAuth,
+} from '../index.js';
 
 /** The largest WebSocket message accepted, in bytes (ws's default is 100 MiB). */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -30,13 +36,19 @@ export function serveSubscriptions(options: {
   readonly path?: string;
   /** Revocation checks at connect and on an interval while connected. */
   readonly isRevoked?: ((principal: Principal) => Promise<boolean>) | undefined;
+  /** Receives one authentication event per connection attempt (metrics, logs). */
+  readonly observer?: AuthObserver;
 }): SubscriptionServer {
   const wsServer = new WebSocketServer({
     server: options.httpServer,
     path: options.path ?? '/graphql',
     maxPayload: MAX_MESSAGE_BYTES,
   });
-  const wsAuth = createWsAuth({ verifier: options.verifier, isRevoked: options.isRevoked });
+  const wsAuth = createWsAuth({
+    verifier: options.verifier,
+    isRevoked: options.isRevoked,
+    observer: options.observer,
+  });
   const cleanup = useServer(
     {
       schema: options.schema,

@@ -7,6 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import cors from 'cors';
+import type { Logger } from 'pino';
 import {
   applyAuthDirectives,
   authDirectivesTypeDefs,
@@ -23,6 +24,8 @@ import {
   type TokenVerifier,
 } from '../index.js';
 import type { ServerContext } from './context.js';
+import { createLoggingObserver, createServerLogger } from './create-server-logger.js';
+import { createServerMetrics, type CompleteObserver } from './create-server-metrics.js';
 import { createDevKeys, type DevKeys } from './dev-keys.js';
 import { DEV_AUDIENCE, DEV_ISSUER, type ServerConfig } from './load-server-config.js';
 import { createExampleData, createResolvers } from './resolvers.js';
@@ -52,6 +55,12 @@ export interface ExampleServerHooks {
    * names the endpoint and what went wrong.
    */
   readonly onKeyLoadFailure?: ((error: unknown) => void) | undefined;
+  /**
+   * The structured logger (see `createServerLogger`): one line per request, token refusals and
+   * denied fields. Never tokens, claims or the Authorization header.
+   * @default a silent logger
+   */
+  readonly logger?: Logger | undefined;
 }
 
 /** The largest request body accepted, in bytes. */
@@ -71,13 +80,16 @@ const SANDBOX_DOCUMENT = `query Me {
 /**
  * Starts the example API: Apollo Server 5 with claimgate on a plain `node:http` server, serving
  * `/graphql` (Apollo Sandbox on GET from a browser; subscriptions over WebSocket), `/health` (the
- * process serves) and `/ready` (the verification keys are loaded; remote keys load in the
- * background and are retried).
+ * process serves), `/ready` (the verification keys are loaded; remote keys load in the background
+ * and are retried) and Prometheus `/metrics`.
  */
 export async function startExampleServer(
   config: ServerConfig,
   hooks: ExampleServerHooks = {},
 ): Promise<ExampleServer> {
+  const logger = hooks.logger ?? createServerLogger({ level: 'silent' });
+  const metrics = createServerMetrics();
+  const observer = combineObservers(metrics.observer, createLoggingObserver(logger));
   const development = config.verification === undefined && config.issuers === undefined;
   const issuer = config.issuer ?? (development ? DEV_ISSUER : undefined);
   const audience = config.audience ?? (development ? DEV_AUDIENCE : undefined);
@@ -111,6 +123,7 @@ export async function startExampleServer(
     rejectInvalidTokens: config.rejectInvalidTokens,
     security,
     trustProxy,
+    observer,
   });
 
   const schema = applyAuthDirectives(
@@ -118,10 +131,18 @@ export async function startExampleServer(
       typeDefs: [authDirectivesTypeDefs, exampleTypeDefs],
       resolvers: createResolvers(createExampleData(), security),
     }),
+    { observer },
   );
 
   const corsHandler = cors({ exposedHeaders: ['WWW-Authenticate', 'Retry-After'] });
   const httpServer = createServer((req, res) => {
+    const started = performance.now();
+    res.once('finish', () => {
+      // The path only: a query string can carry a GraphQL document and its variables.
+      const path = (req.url ?? '/').split('?', 1)[0];
+      const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+      logger.info({ method: req.method, path, status: res.statusCode, durationMs }, 'request');
+    });
     corsHandler(req, res, () => {
       route(req, res).catch(() => {
         // Apollo answers GraphQL errors itself; anything reaching here is ours. No details leak.
@@ -137,6 +158,7 @@ export async function startExampleServer(
     httpServer,
     schema,
     verifier,
+    observer,
     production: config.production,
     isRevoked: security.revocation ? (principal) => security.isRevoked(principal) : undefined,
   });
@@ -173,6 +195,11 @@ export async function startExampleServer(
     if (url.pathname === '/ready') {
       if (verifier.isReady()) sendJson(res, 200, { status: 'ready' });
       else sendJson(res, 503, { status: 'loading keys' }, { 'retry-after': '1' });
+      return;
+    }
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
       return;
     }
     if (url.pathname === '/') {
@@ -260,6 +287,18 @@ function keepWarm(verifier: TokenVerifier, hooks: ExampleServerHooks): { stop():
   };
   void run();
   return { stop: () => controller.abort() };
+}
+
+/** One observer that calls each of `observers` in turn. */
+function combineObservers(...observers: CompleteObserver[]): CompleteObserver {
+  return {
+    onAuthentication: (event) => {
+      for (const observer of observers) observer.onAuthentication(event);
+    },
+    onDenial: (event) => {
+      for (const observer of observers) observer.onDenial(event);
+    },
+  };
 }
 
 type Body = { kind: 'ok'; value: unknown } | { kind: 'too-large' } | { kind: 'invalid-json' };

@@ -10,7 +10,7 @@ import { failureKindOf } from '../policy/rate-limit.js';
 import { revocationClaimsOf } from '../policy/revocation.js';
 import type { SecurityMonitor } from '../security/create-security-monitor.js';
 import { SecurityUnavailableError } from '../security/security-unavailable-error.js';
-import { ANONYMOUS, type AuthState, type FailedState } from './auth-state.js';
+import { ANONYMOUS, type AuthState } from './auth-state.js';
 import type { TokenVerifier } from './create-token-verifier.js';
 import { extractBearerToken, type BearerCredentials } from './extract-bearer-token.js';
 import { peekRevocationClaims } from './peek-revocation-claims.js';
@@ -30,6 +30,21 @@ export interface AuthenticateOptions {
   /** Who is asking (the socket address by default), for rate limiting. */
   readonly clientKey?: string | undefined;
 }
+
+/** {@link authenticateWithDetails}'s result: the state plus what observers may see of the token. */
+export interface AuthenticationResult {
+  readonly state: AuthState;
+  readonly algorithm: string | undefined;
+  readonly kid: string | undefined;
+  readonly cacheHit: boolean;
+}
+
+const ANONYMOUS_RESULT: AuthenticationResult = Object.freeze({
+  state: ANONYMOUS,
+  algorithm: undefined,
+  kid: undefined,
+  cacheHit: false,
+});
 
 /**
  * Authenticates one request from its `Authorization` header value(s): extraction, then at most one
@@ -63,23 +78,54 @@ export async function authenticateCredentials(
   verifier: TokenVerifier,
   options: AuthenticateOptions = {},
 ): Promise<AuthState> {
-  if (credentials.kind === 'none') return ANONYMOUS;
+  return (await authenticateWithDetails(credentials, verifier, options)).state;
+}
+
+/**
+ * {@link authenticateCredentials}, also returning the algorithm, `kid` and cache hit of the
+ * verification for an observer. Uses `verifier.verifyWithDetails` when the verifier has it.
+ * @throws Error only when verification fails for a reason that is not the client's.
+ */
+export async function authenticateWithDetails(
+  credentials: BearerCredentials,
+  verifier: TokenVerifier,
+  options: AuthenticateOptions = {},
+): Promise<AuthenticationResult> {
+  if (credentials.kind === 'none') return ANONYMOUS_RESULT;
   if (options.security !== undefined) {
     return authenticateGuarded(credentials, verifier, options, options.security);
   }
   if (credentials.kind === 'bad-request') {
-    return { status: 'failed', principal: null, error: new BadRequestError(credentials.reason) };
+    return failed(new BadRequestError(credentials.reason));
   }
   // A size cap before any parsing: an 8 KiB token is far above any real access token.
   if (credentials.token.length > (options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES)) {
-    return { status: 'failed', principal: null, error: new TokenInvalidError('malformed') };
+    return failed(new TokenInvalidError('malformed'));
   }
+  return verifyToken(credentials.token, verifier);
+}
+
+/** One verification, with details when the verifier offers them. */
+async function verifyToken(token: string, verifier: TokenVerifier): Promise<AuthenticationResult> {
+  if (verifier.verifyWithDetails === undefined) return viaVerify(token, verifier);
+  const verification = await verifier.verifyWithDetails(token);
+  const { algorithm, kid, cacheHit } = verification;
+  const state: AuthState = verification.ok
+    ? { status: 'authenticated', principal: verification.principal }
+    : { status: 'failed', principal: null, error: verification.error };
+  return { state, algorithm, kid, cacheHit };
+}
+
+/** For a verifier without `verifyWithDetails` (a custom implementation): no details to report. */
+async function viaVerify(token: string, verifier: TokenVerifier): Promise<AuthenticationResult> {
+  let state: AuthState;
   try {
-    return { status: 'authenticated', principal: await verifier.verify(credentials.token) };
+    state = { status: 'authenticated', principal: await verifier.verify(token) };
   } catch (error) {
-    if (error instanceof AuthError) return { status: 'failed', principal: null, error };
-    throw error;
+    if (!(error instanceof AuthError)) throw error;
+    state = { status: 'failed', principal: null, error };
   }
+  return { state, algorithm: undefined, kid: undefined, cacheHit: false };
 }
 
 async function authenticateGuarded(
@@ -87,7 +133,7 @@ async function authenticateGuarded(
   verifier: TokenVerifier,
   options: AuthenticateOptions,
   security: SecurityMonitor,
-): Promise<AuthState> {
+): Promise<AuthenticationResult> {
   try {
     return await authenticateWithStore(credentials, verifier, options, security);
   } catch (error) {
@@ -104,7 +150,7 @@ async function authenticateWithStore(
   verifier: TokenVerifier,
   options: AuthenticateOptions,
   security: SecurityMonitor,
-): Promise<AuthState> {
+): Promise<AuthenticationResult> {
   const { clientKey } = options;
   const oversize =
     credentials.kind === 'bearer' &&
@@ -129,27 +175,31 @@ async function authenticateWithStore(
     await security.recordFailure(clientKey, 'malformed');
     return failed(new TokenInvalidError('malformed'));
   }
-  let principal;
-  try {
-    principal = await verifier.verify(credentials.token);
-  } catch (error) {
-    if (!(error instanceof AuthError)) throw error;
+  const result = await verifyToken(credentials.token, verifier);
+  const { state } = result;
+  if (state.status === 'failed') {
     // Keys that cannot be loaded are the server's failure, not a failed authentication.
-    if (error.code !== 'AUTH_UNAVAILABLE') {
-      await security.recordFailure(clientKey, failureKindOf(reasonOf(error)));
+    if (state.error.code !== 'AUTH_UNAVAILABLE') {
+      await security.recordFailure(clientKey, failureKindOf(reasonOf(state.error)));
     }
-    return failed(error);
+    return result;
   }
-  const revoked = await security.checkRevocation(check, revocationClaimsOf(principal.claims));
+  if (state.status !== 'authenticated') return result;
+  const revoked = await security.checkRevocation(check, revocationClaimsOf(state.principal.claims));
   if (revoked !== undefined) {
     await security.recordFailure(clientKey, 'other');
-    return failed(revoked);
+    return { ...result, state: { status: 'failed', principal: null, error: revoked } };
   }
-  return { status: 'authenticated', principal };
+  return result;
 }
 
-function failed(error: AuthError): FailedState {
-  return { status: 'failed', principal: null, error };
+function failed(error: AuthError): AuthenticationResult {
+  return {
+    state: { status: 'failed', principal: null, error },
+    algorithm: undefined,
+    kid: undefined,
+    cacheHit: false,
+  };
 }
 
 function reasonOf(error: AuthError): TokenFailureReason | undefined {

@@ -2,7 +2,8 @@ import { decodeJwt } from 'jose';
 import { TokenInvalidError } from '../errors/auth-error.js';
 import {
   createTokenVerifier,
-  type TokenVerifier,
+  type DetailedTokenVerifier,
+  type TokenVerification,
   type TokenVerifierOptions,
 } from './create-token-verifier.js';
 
@@ -37,12 +38,12 @@ export interface MultiIssuerVerifierOptions {
  */
 export async function createMultiIssuerVerifier(
   options: MultiIssuerVerifierOptions,
-): Promise<TokenVerifier> {
+): Promise<DetailedTokenVerifier> {
   const policies = options?.issuers;
   if (!Array.isArray(policies) || policies.length === 0) {
     throw new TypeError('claimgate: `issuers` must list at least one issuer policy.');
   }
-  const verifiers = new Map<string, TokenVerifier>();
+  const verifiers = new Map<string, DetailedTokenVerifier>();
   for (const policy of policies as readonly IssuerPolicy[]) {
     if (typeof policy?.issuer !== 'string' || policy.issuer === '') {
       throw new TypeError(
@@ -56,17 +57,33 @@ export async function createMultiIssuerVerifier(
   }
   const all = [...verifiers.values()];
 
+  /** The verifier of the issuer `token` names (its `iss`, read unverified only to choose). */
+  const select = (token: string): DetailedTokenVerifier => {
+    let iss: unknown;
+    try {
+      ({ iss } = decodeJwt(token));
+    } catch {
+      throw new TokenInvalidError('malformed');
+    }
+    const verifier = typeof iss === 'string' ? verifiers.get(iss) : undefined;
+    if (verifier === undefined) throw new TokenInvalidError('claim', { claim: 'iss' });
+    return verifier;
+  };
+
   return {
     async verify(token) {
-      let iss: unknown;
+      return select(token).verify(token);
+    },
+    // Each issuer's verifier has its own verified-token cache (its policy's `cache` option).
+    async verifyWithDetails(token): Promise<TokenVerification> {
+      let verifier: DetailedTokenVerifier;
       try {
-        ({ iss } = decodeJwt(token));
-      } catch {
-        throw new TokenInvalidError('malformed');
+        verifier = select(token);
+      } catch (error) {
+        if (!(error instanceof TokenInvalidError)) throw error;
+        return { ok: false, error, algorithm: undefined, kid: undefined, cacheHit: false };
       }
-      const verifier = typeof iss === 'string' ? verifiers.get(iss) : undefined;
-      if (verifier === undefined) throw new TokenInvalidError('claim', { claim: 'iss' });
-      return verifier.verify(token);
+      return verifier.verifyWithDetails(token);
     },
     isReady: () => all.every((verifier) => verifier.isReady()),
     async warmUp() {

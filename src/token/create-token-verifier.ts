@@ -1,4 +1,5 @@
-import { jwtVerify, type JWTVerifyOptions } from 'jose';
+import { jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { AuthError } from '../errors/auth-error.js';
 import { normalizeAlgorithms } from '../keys/algorithms.js';
 import { importKeySource, type KeyConfig } from '../keys/import-key-source.js';
 import { assertCanonicalJws, assertStrictJsonPayload } from './assert-canonical-jws.js';
@@ -14,6 +15,11 @@ import {
   DEFAULT_PERMISSION_CLAIMS,
   type ClaimPath,
 } from './claims-to-principal.js';
+import {
+  createVerifiedTokenCache,
+  type VerifiedTokenCache,
+  type VerifiedTokenCacheOptions,
+} from './create-verified-token-cache.js';
 import { mapJoseError } from './map-jose-error.js';
 
 /** Options of {@link createTokenVerifier}. Validated once; a mistake throws at start-up. */
@@ -87,11 +93,42 @@ export interface TokenVerifierOptions {
    */
   readonly production?: boolean | undefined;
   /**
-   * The clock, for tests.
+   * The clock, for tests. The verified-token cache reads it too.
    * @default () => new Date()
    */
   readonly currentDate?: (() => Date) | undefined;
+  /**
+   * The verified-token cache: a token that verified is not verified again until its `exp` (or
+   * `iat + maxTokenAge`), to the millisecond. `false` turns it off; an object sets its bounds.
+   * Only tokens that verified and carry `exp` are cached. A hit returns the same {@link Principal};
+   * whatever the request path checks after verification (revocation, rate limits) still runs.
+   * @default { maxEntries: 10000, maxBytes: 16777216 }
+   */
+  readonly cache?: false | VerifiedTokenCacheOptions | undefined;
 }
+
+/**
+ * The outcome of one verification with what observers may see: never the token or its claims.
+ * `algorithm` and `kid` come from the protected header; on failure `algorithm` is reported only
+ * once it passed the allow-list (so its values are bounded) and `kid` is never reported (it is
+ * unverified, attacker-chosen text).
+ */
+export type TokenVerification =
+  | {
+      readonly ok: true;
+      readonly principal: Principal;
+      readonly algorithm: string;
+      readonly kid: string | undefined;
+      /** Whether the verified-token cache answered. */
+      readonly cacheHit: boolean;
+    }
+  | {
+      readonly ok: false;
+      readonly error: AuthError;
+      readonly algorithm: string | undefined;
+      readonly kid: undefined;
+      readonly cacheHit: false;
+    };
 
 /** Verifies compact JWS tokens into {@link Principal}s with one fixed policy. */
 export interface TokenVerifier {
@@ -112,7 +149,29 @@ export interface TokenVerifier {
    * @throws AuthUnavailableError `AUTH_UNAVAILABLE` when they cannot be loaded; `cause` says why.
    */
   warmUp(): Promise<void>;
+  /**
+   * Like {@link TokenVerifier.verify}, but a refused token resolves with `ok: false` and its typed
+   * error instead of rejecting, and the result says which algorithm and key verified it and whether
+   * the cache answered. `createAuthContext` uses it to feed its observer.
+   * @throws Error (untyped) only for failures that are not the client's.
+   */
+  verifyWithDetails?(token: string): Promise<TokenVerification>;
 }
+
+/** A {@link TokenVerifier} that always has `verifyWithDetails`: what `createTokenVerifier` makes. */
+export type DetailedTokenVerifier = TokenVerifier & {
+  verifyWithDetails(token: string): Promise<TokenVerification>;
+};
+
+/** What the cache keeps per token: the principal and the header fields observers see. */
+interface CachedVerification {
+  readonly principal: Principal;
+  readonly algorithm: string;
+  readonly kid: string | undefined;
+}
+
+/** Fixed per-entry overhead in the cache's byte estimate (Map slot, entry, principal, Set). */
+const CACHE_ENTRY_OVERHEAD_BYTES = 512;
 
 /** The clock tolerance when none is configured, in seconds. */
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 10;
@@ -128,7 +187,9 @@ export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 10;
  *   audience: 'api',
  * });
  */
-export async function createTokenVerifier(options: TokenVerifierOptions): Promise<TokenVerifier> {
+export async function createTokenVerifier(
+  options: TokenVerifierOptions,
+): Promise<DetailedTokenVerifier> {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('claimgate: createTokenVerifier needs an options object.');
   }
@@ -173,24 +234,133 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
     ...(typ === undefined ? {} : { typ }),
     requiredClaims: [...requiredClaims],
   };
+  const cache = createCache(options.cache);
+  const pending = new Map<string, Promise<TokenVerification>>();
+  const now = currentDate === undefined ? Date.now : () => currentDate().getTime();
+
+  async function verifyUncached(token: string): Promise<TokenVerification> {
+    // jose calls the key resolver only after the algorithm passed the allow-list (RFC 8725 §3.1),
+    // so an algorithm seen here is one of ours and safe to report on failure.
+    let algorithm: string | undefined;
+    try {
+      // Before any crypto: one canonical spelling per token (issue #4).
+      assertCanonicalJws(token);
+      const at = currentDate === undefined ? new Date() : currentDate();
+      let result;
+      try {
+        result = await jwtVerify(
+          token,
+          (header, jws) => {
+            algorithm = header.alg;
+            return getKey(header, jws);
+          },
+          { ...base, currentDate: at },
+        );
+      } catch (error) {
+        throw mapJoseError(error) ?? error;
+      }
+      const { payload, protectedHeader } = result;
+      assertStrictJsonPayload(token);
+      checkClaimsPolicy(payload, policy, Math.floor(at.getTime() / 1000));
+      return {
+        ok: true,
+        principal: claimsToPrincipal(payload, permissionClaims),
+        algorithm: protectedHeader.alg,
+        kid: protectedHeader.kid,
+        cacheHit: false,
+      };
+    } catch (error) {
+      // A verdict on the token (or AUTH_UNAVAILABLE from the key source) is a result; anything
+      // else is a bug and propagates.
+      if (error instanceof AuthError) {
+        return { ok: false, error, algorithm, kid: undefined, cacheHit: false };
+      }
+      throw error;
+    }
+  }
+
+  async function verifyWithDetails(token: string): Promise<TokenVerification> {
+    if (cache === undefined) return verifyUncached(token);
+    const key = cache.keyOf(token);
+    const hit = cache.get(key, now());
+    if (hit !== undefined) {
+      return {
+        ok: true,
+        principal: hit.principal,
+        algorithm: hit.algorithm,
+        kid: hit.kid,
+        cacheHit: true,
+      };
+    }
+    // Concurrent requests with the same new token share one verification (no thundering herd).
+    const inFlight = pending.get(key);
+    if (inFlight !== undefined) {
+      const shared = await inFlight;
+      return shared.ok ? { ...shared, cacheHit: true } : shared;
+    }
+    const promise = verifyUncached(token);
+    pending.set(key, promise);
+    let verification: TokenVerification;
+    try {
+      verification = await promise;
+    } finally {
+      pending.delete(key);
+    }
+    if (verification.ok) {
+      const expiresAtMs = cacheDeadline(verification.principal.claims, maxTokenAge);
+      if (expiresAtMs !== undefined) {
+        // The principal is shared by every request that presents this token until it expires:
+        // freeze the claims all the way down so no resolver can change what the next one sees.
+        deepFreeze(verification.principal.claims);
+        const { principal, algorithm, kid } = verification;
+        const bytes = 2 * token.length + CACHE_ENTRY_OVERHEAD_BYTES;
+        cache.set(key, { principal, algorithm, kid }, expiresAtMs, bytes, now());
+      }
+    }
+    return verification;
+  }
 
   return {
     async verify(token) {
-      // Before any crypto: one canonical spelling per token (issue #4).
-      assertCanonicalJws(token);
-      const now = currentDate === undefined ? new Date() : currentDate();
-      let payload;
-      try {
-        ({ payload } = await jwtVerify(token, getKey, { ...base, currentDate: now }));
-      } catch (error) {
-        const mapped = mapJoseError(error);
-        throw mapped ?? error;
-      }
-      assertStrictJsonPayload(token);
-      checkClaimsPolicy(payload, policy, Math.floor(now.getTime() / 1000));
-      return claimsToPrincipal(payload, permissionClaims);
+      const verification = await verifyWithDetails(token);
+      if (!verification.ok) throw verification.error;
+      return verification.principal;
     },
+    verifyWithDetails,
     isReady: () => getKey.isReady(),
     warmUp: () => getKey.warmUp(),
   };
+}
+
+function createCache(
+  option: false | VerifiedTokenCacheOptions | undefined,
+): VerifiedTokenCache<CachedVerification> | undefined {
+  if (option === false) return undefined;
+  if (option !== undefined && (option === null || typeof option !== 'object')) {
+    throw new TypeError(
+      'claimgate: `cache` must be false or an object such as { maxEntries: 10000, maxBytes: 16777216 }.',
+    );
+  }
+  return createVerifiedTokenCache<CachedVerification>(option);
+}
+
+/**
+ * The instant a cached verification stops being valid, in epoch milliseconds: the token's `exp`,
+ * or `iat + maxTokenAge` when that is earlier. `undefined` (not cached) for a token without `exp`.
+ * The clock tolerance is deliberately not added: a cached entry never outlives `exp`.
+ */
+function cacheDeadline(claims: JWTPayload, maxTokenAge: number | undefined): number | undefined {
+  const { exp, iat } = claims;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return undefined;
+  const deadline = exp * 1000;
+  if (maxTokenAge === undefined || typeof iat !== 'number') return deadline;
+  return Math.min(deadline, (iat + maxTokenAge) * 1000);
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object') return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object' && !Object.isFrozen(child)) deepFreeze(child);
+  }
 }

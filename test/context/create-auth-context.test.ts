@@ -70,6 +70,9 @@ describe('createAuthContext', () => {
       key: { getKey: counting },
       issuer: ISSUER,
       audience: AUDIENCE,
+      // These tests count verifications per request; the cache (one per token lifetime) is
+      // covered by test/token/create-token-verifier-cache.test.ts.
+      cache: false,
     });
     fieldApi = await startTestApi({ typeDefs, resolvers, context: { verifier } });
     rejectApi = await startTestApi({

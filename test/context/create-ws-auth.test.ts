@@ -6,6 +6,7 @@ import {
   createTokenVerifier,
   createWsAuth,
   type AuthContext,
+  type AuthenticationEvent,
   type TokenVerifier,
   type WsAuthOptions,
 } from '../../src/index.js';
@@ -147,6 +148,32 @@ describe('createWsAuth', () => {
       await expect(
         closeOfRefusedConnection(api.url, { Authorization: `Bearer ${forged}` }),
       ).resolves.toEqual({ code: 4403, reason: 'TOKEN_INVALID', acknowledged: false });
+    });
+
+    it('reports each connection attempt to the observer, never the token', async () => {
+      const events: AuthenticationEvent[] = [];
+      const api = await start({ observer: { onAuthentication: (e) => events.push(e) } });
+      const params = await bearer({ secret_claim: 'claim-value-5d1e' });
+      const expired = await bearer({}, nowSeconds() - 60);
+      await expect(closeOfRefusedConnection(api.url, expired)).resolves.toMatchObject({
+        reason: 'TOKEN_EXPIRED',
+      });
+      const { client: c } = client(api.url, params);
+      const sub = subscribe(c, 'subscription { whoami }');
+      await publishWhenSubscribed(api.ticks, 1, 1);
+      expect(await sub.nth(1)).toEqual({ data: { whoami: 'user-1' } });
+      expect(events).toMatchObject([
+        { outcome: 'TOKEN_EXPIRED', reason: 'expired', algorithm: 'ES256' },
+        { outcome: 'ok', algorithm: 'ES256', cacheHit: false },
+      ]);
+      const seen = JSON.stringify(events);
+      for (const header of [params.Authorization, expired.Authorization]) {
+        for (const part of header.slice('Bearer '.length).split('.')) {
+          expect(seen).not.toContain(part);
+        }
+      }
+      expect(seen).not.toContain('claim-value-5d1e');
+      expect(seen).not.toContain('user-1');
     });
 
     it('closes with 4403 and TOKEN_EXPIRED for an expired token', async () => {

@@ -1,11 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   authenticate,
+  extractBearerToken,
   createMemorySecurityStore,
   createSecurityMonitor,
   createTokenVerifier,
   type TokenVerifier,
 } from '../../src/index.js';
+import { authenticateWithDetails } from '../../src/token/authenticate.js';
 import { generateTestSecret, mintToken, secretBytes } from '../helpers/keys.js';
 
 describe('authenticate with security', () => {
@@ -39,6 +41,38 @@ describe('authenticate with security', () => {
     const state = await authenticate(`Bearer ${token}`, verifier, options);
     expect(state).toMatchObject({ status: 'failed', error: { code: 'RATE_LIMITED' } });
     expect((await security.report()).failuresByKind.malformed).toBe(2);
+  });
+
+  it('refuses a revoked token even when its verification is cached', async () => {
+    const security = createSecurityMonitor({ store: createMemorySecurityStore() });
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const token = await mintToken({
+      alg: 'HS256',
+      key: secretBytes(secret),
+      exp,
+      claims: { sub: 'u-cached', jti: 'jti-cached' },
+    });
+    const options = { security, clientKey: '192.0.2.9' };
+    const first = await authenticateWithDetails(
+      extractBearerToken(`Bearer ${token}`),
+      verifier,
+      options,
+    );
+    expect(first.state.status).toBe('authenticated');
+    const second = await authenticateWithDetails(
+      extractBearerToken(`Bearer ${token}`),
+      verifier,
+      options,
+    );
+    expect(second.cacheHit).toBe(true);
+    await security.revokeToken({ jti: 'jti-cached', exp });
+    const third = await authenticateWithDetails(
+      extractBearerToken(`Bearer ${token}`),
+      verifier,
+      options,
+    );
+    expect(third.cacheHit).toBe(true);
+    expect(third.state).toMatchObject({ status: 'failed', error: { code: 'TOKEN_REVOKED' } });
   });
 
   it('does not rate limit a request whose client is unknown', async () => {
