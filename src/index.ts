@@ -91,9 +91,28 @@ export { checkRequirement, compileRequirement } from './policy/check-requirement
 export type { Decision, RequirementCheck } from './policy/check-requirement.js';
 export { AUTHENTICATED, combineRequirements } from './policy/requirement.js';
 export type { Requirement } from './policy/requirement.js';
+export { formatRequirement, requirementImplies } from './policy/requirement-implies.js';
 
 export { applyAuthDirectives, REQUIREMENT_EXTENSION } from './directives/apply-auth-directives.js';
+export type { ApplyAuthDirectivesOptions } from './directives/apply-auth-directives.js';
+export { computeAccessMatrix, listPermissions } from './directives/access-matrix.js';
+export type {
+  AccessMatrix,
+  AccessMatrixOptions,
+  FieldAccess,
+  RequirementSource,
+} from './directives/access-matrix.js';
 export { authDirectivesTypeDefs } from './directives/auth-directives-type-defs.js';
+
+export { explain } from './operations/explain-operation.js';
+export type {
+  Caller,
+  DeniedField,
+  Explanation,
+  ExplainOptions,
+} from './operations/explain-operation.js';
+export { createOperationGuardPlugin } from './operations/create-operation-guard-plugin.js';
+export type { OperationGuardPluginOptions } from './operations/create-operation-guard-plugin.js';
 
 export { createAuthContext } from './context/create-auth-context.js';
 export { createAuthStatusPlugin } from './context/create-auth-status-plugin.js';

@@ -7,6 +7,7 @@ import {
   authDirectivesTypeDefs,
   createAuthContext,
   type AuthContext,
+  type ApplyAuthDirectivesOptions,
   type AuthContextOptions,
 } from '../../src/index.js';
 
@@ -27,12 +28,15 @@ export async function startTestApi(options: {
   /** `formatError` and `plugins` for Apollo Server (e.g. claimgate's). */
   readonly formatError?: ApolloServerOptions<AuthContext>['formatError'];
   readonly plugins?: ApolloServerOptions<AuthContext>['plugins'];
+  /** Options of `applyAuthDirectives` (e.g. `denyByDefault`). */
+  readonly directives?: ApplyAuthDirectivesOptions;
 }): Promise<TestApi> {
   const schema = applyAuthDirectives(
     makeExecutableSchema({
       typeDefs: [authDirectivesTypeDefs, options.typeDefs],
       ...(options.resolvers === undefined ? {} : { resolvers: options.resolvers }),
     }),
+    options.directives,
   );
   const server = new ApolloServer<AuthContext>({
     schema,
