@@ -90,9 +90,8 @@ describe('computeAccessMatrix', () => {
 
   it('throws a TypeError naming the coordinate of an invalid @hasPermission', () => {
     const schema = buildSchema('type Query { a: String @hasPermission(anyOf: []) }');
-    expect(() => computeAccessMatrix(schema)).toThrow(
-      expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('Query.a') }),
-    );
+    expect(() => computeAccessMatrix(schema)).toThrow(TypeError);
+    expect(() => computeAccessMatrix(schema)).toThrow('Query.a');
   });
 
   it('reports every invalid use to onInvalidDirective and fails closed', () => {
@@ -116,9 +115,8 @@ describe('computeAccessMatrix', () => {
         type Query { a: String @auth }
       `,
     });
-    expect(() => computeAccessMatrix(schema, { denyByDefault: true })).toThrow(
-      expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('@public') }),
-    );
+    expect(() => computeAccessMatrix(schema, { denyByDefault: true })).toThrow(TypeError);
+    expect(() => computeAccessMatrix(schema, { denyByDefault: true })).toThrow('@public');
   });
 
   it('lists every permission the schema names', () => {

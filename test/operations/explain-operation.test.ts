@@ -84,10 +84,10 @@ describe('explain', () => {
 
   it('throws a TypeError for a schema that applyAuthDirectives did not return', () => {
     expect(() => explain(buildSchema('type Query { a: String @auth }'), '{ a }', null)).toThrow(
-      expect.objectContaining({
-        name: 'TypeError',
-        message: expect.stringContaining('applyAuthDirectives'),
-      }),
+      TypeError,
+    );
+    expect(() => explain(buildSchema('type Query { a: String @auth }'), '{ a }', null)).toThrow(
+      'applyAuthDirectives',
     );
   });
 
