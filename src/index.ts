@@ -96,6 +96,8 @@ export { formatRequirement, requirementImplies } from './policy/requirement-impl
 export { applyAuthDirectives, REQUIREMENT_EXTENSION } from './directives/apply-auth-directives.js';
 export type { ApplyAuthDirectivesOptions } from './directives/apply-auth-directives.js';
 export { computeAccessMatrix, listPermissions } from './directives/access-matrix.js';
+export { lintAuthSchema } from './directives/lint-auth-schema.js';
+export type { LintFinding, LintOptions, LintRule } from './directives/lint-auth-schema.js';
 export type {
   AccessMatrix,
   AccessMatrixOptions,

@@ -51,7 +51,7 @@ export interface AccessMatrixOptions {
    * `@auth` (fail closed). For linters that report every problem at once.
    * @default undefined (throw the TypeError)
    */
-  readonly onInvalidDirective?: ((error: TypeError) => void) | undefined;
+  readonly onInvalidDirective?: ((error: TypeError, coordinate: string) => void) | undefined;
 }
 
 type Directable = Parameters<typeof getDirective>[1];
@@ -145,7 +145,7 @@ interface DirectiveReader {
 
 function createDirectiveReader(
   schema: GraphQLSchema,
-  onInvalid: ((error: TypeError) => void) | undefined,
+  onInvalid: ((error: TypeError, coordinate: string) => void) | undefined,
 ): DirectiveReader {
   const typeCache = new Map<string, Requirement | undefined>();
   const hasPublic = schema.getDirective('public') !== undefined;
@@ -154,7 +154,7 @@ function createDirectiveReader(
       return declaredRequirement(schema, node, coordinate);
     } catch (error) {
       if (onInvalid === undefined || !(error instanceof TypeError)) throw error;
-      onInvalid(error);
+      onInvalid(error, coordinate);
       return AUTHENTICATED;
     }
   };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { IResolvers } from '@graphql-tools/utils';
-import type { GraphQLSchema } from 'graphql';
+import { buildASTSchema, parse, type GraphQLSchema } from 'graphql';
 import {
   applyAuthDirectives,
   authDirectivesTypeDefs,
@@ -28,4 +28,12 @@ export function buildGuardedSchema(
   options?: ApplyAuthDirectivesOptions,
 ): GraphQLSchema {
   return applyAuthDirectives(buildSchema(typeDefs, resolvers), options);
+}
+
+/**
+ * A schema built from SDL without SDL validation, as `claimgate lint` builds it: unknown
+ * directives and arguments stay in the AST for the linter to report.
+ */
+export function buildUnvalidatedSchema(typeDefs: string): GraphQLSchema {
+  return buildASTSchema(parse(`${authDirectivesTypeDefs}\n${typeDefs}`), { assumeValidSDL: true });
 }
