@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { IssuerPolicy, KeyConfig } from '../index.js';
 import { ConfigError } from './config-error.js';
 import { loadIssuersFile } from './load-issuers-file.js';
@@ -16,7 +17,13 @@ export interface ServerConfig {
   readonly issuer: string | undefined;
   readonly audience: string | undefined;
   /**
-   * `undefined` in development mode (the server then generates an ephemeral key) and when
+   * Where development mode keeps its ES256 signing key (`dev-key.json`), shared with
+   * `claimgate mint`. From `CLAIMGATE_DEV_DIR`.
+   * @default ".claimgate" in the working directory (git-ignored)
+   */
+  readonly devKeyDirectory: string;
+  /**
+   * `undefined` in development mode (the server then signs and verifies with the dev key) and when
    * `issuers` is set.
    */
   readonly verification:
@@ -135,6 +142,7 @@ export function loadServerConfig(env: Env): ServerConfig {
     rejectInvalidTokens: rejectInput === 'true',
     issuer,
     audience,
+    devKeyDirectory: resolve(get('CLAIMGATE_DEV_DIR') ?? '.claimgate'),
     verification,
     ...(issuers === undefined ? {} : { issuers }),
   };

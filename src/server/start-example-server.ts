@@ -13,12 +13,15 @@ import {
   AuthUnavailableError,
   createAuthContext,
   createAuthStatusPlugin,
-  createMultiIssuerVerifier,
-  createTokenVerifier,
   formatError,
   type TokenVerifier,
 } from '../index.js';
 import type { ServerContext } from './context.js';
+import {
+  createServerVerifier,
+  expectedIssuerAndAudience,
+  isDevelopmentMode,
+} from './create-server-verifier.js';
 import { createDevKeys, type DevKeys } from './dev-keys.js';
 import { DEV_AUDIENCE, DEV_ISSUER, type ServerConfig } from './load-server-config.js';
 import { createExampleData, createResolvers } from './resolvers.js';
@@ -28,7 +31,7 @@ import { serveSubscriptions } from './serve-subscriptions.js';
 export interface ExampleServer {
   /** The GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. */
   readonly url: string;
-  /** The ephemeral key and dev tokens, in development mode only. */
+  /** The persisted dev key and dev tokens, in development mode only. */
   readonly devKeys: DevKeys | undefined;
   /** Whether the verification keys are loaded (what `GET /ready` answers). */
   isReady(): boolean;
@@ -70,27 +73,11 @@ export async function startExampleServer(
   config: ServerConfig,
   hooks: ExampleServerHooks = {},
 ): Promise<ExampleServer> {
-  const development = config.verification === undefined && config.issuers === undefined;
-  const issuer = config.issuer ?? (development ? DEV_ISSUER : undefined);
-  const audience = config.audience ?? (development ? DEV_AUDIENCE : undefined);
-  const devKeys = development
-    ? await createDevKeys(issuer ?? DEV_ISSUER, audience ?? DEV_AUDIENCE)
+  const { issuer, audience } = expectedIssuerAndAudience(config);
+  const devKeys = isDevelopmentMode(config)
+    ? await createDevKeys(issuer ?? DEV_ISSUER, audience ?? DEV_AUDIENCE, config.devKeyDirectory)
     : undefined;
-  const verification = config.verification ?? {
-    algorithms: ['ES256'],
-    key: { publicKey: devKeys?.publicKeyPem ?? '' },
-  };
-  const verifier =
-    config.issuers === undefined
-      ? await createTokenVerifier({
-          ...verification,
-          issuer,
-          audience,
-          production: config.production,
-        })
-      : await createMultiIssuerVerifier({
-          issuers: config.issuers.map((policy) => ({ ...policy, production: config.production })),
-        });
+  const verifier = await createServerVerifier(config, devKeys);
   const warmUp = keepWarm(verifier, hooks);
   const authContext = createAuthContext({
     verifier,
