@@ -36,7 +36,13 @@ export function loadSchemaFiles(files: readonly string[]): GraphQLSchema {
       throw new UsageError(describe(error));
     }
   }
-  const defined = new Set(definitions.map(nameOf).filter((name) => name !== undefined));
+  const defined = new Set<string>();
+  for (const name of definitions.map(nameOf)) {
+    if (name === undefined) continue;
+    // graphql-js would keep one of them silently when SDL validation is off.
+    if (defined.has(name)) throw new UsageError(`${name} is defined more than once.`);
+    defined.add(name);
+  }
   const missing = parse(authDirectivesTypeDefs).definitions.filter((definition) => {
     const name = nameOf(definition);
     return name !== undefined && !defined.has(name);
