@@ -7,7 +7,7 @@ import {
 } from '../../src/index.js';
 import { buildSchema, readFixture } from '../helpers/build-guarded-schema.js';
 import { errorCodes, postGraphQL } from '../helpers/graphql-request.js';
-import { generateTestKeyPair, mintToken, nowSeconds, type TestKeyPair } from '../helpers/keys.js';
+import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import { createLibraryResolvers, type ResolverCalls } from '../helpers/library-resolvers.js';
 import { startTestApi, type TestApi } from '../helpers/start-test-api.js';
 
@@ -15,18 +15,15 @@ const typeDefs = readFixture('library.graphql');
 const PUBLISH = 'mutation { publish(title: "New") { id title } }';
 
 describe('createOperationGuardPlugin', () => {
-  let keys: TestKeyPair;
+  let issuer: TestIssuer;
   let guarded: TestApi;
   let fieldLevel: TestApi;
   const calls: ResolverCalls = { publish: 0 };
   const rejected: (readonly DeniedField[])[] = [];
 
   beforeAll(async () => {
-    keys = await generateTestKeyPair('ES256');
-    const verifier = await createTokenVerifier({
-      algorithms: ['ES256'],
-      key: { publicKey: keys.publicKeyPem },
-    });
+    issuer = await createTestIssuer();
+    const verifier = await createTokenVerifier(issuer.verifierOptions());
     const resolvers = createLibraryResolvers(calls);
     guarded = await startTestApi({
       typeDefs,
@@ -43,13 +40,7 @@ describe('createOperationGuardPlugin', () => {
     await fieldLevel.stop();
   });
 
-  const token = (permissions: string[], exp?: number) =>
-    mintToken({
-      alg: 'ES256',
-      key: keys.privateKey,
-      claims: { sub: 'u1', permissions },
-      ...(exp === undefined ? {} : { exp }),
-    });
+  const token = (permissions: string[]) => issuer.mint({ permissions });
 
   it('rejects an anonymous forbidden mutation with 401 before its resolver runs', async () => {
     const before = calls.publish;
@@ -79,7 +70,7 @@ describe('createOperationGuardPlugin', () => {
   it('rejects an expired token with 401 invalid_token', async () => {
     const response = await postGraphQL(guarded.url, {
       query: '{ open secret }',
-      token: await token([], nowSeconds() - 600),
+      token: await issuer.mintExpired(),
     });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
