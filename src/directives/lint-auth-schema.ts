@@ -195,6 +195,9 @@ function checkNonNull(schema: GraphQLSchema, matrix: AccessMatrix, report: Repor
     if (!isObjectType(type)) continue;
     const field = type.getFields()[access.fieldName];
     if (field === undefined || !isNonNullType(field.type)) continue;
+    // A subscription's root field is checked when the subscription starts (the guarded
+    // `subscribe`): a denial refuses the subscription instead of nulling an event.
+    if (type === schema.getSubscriptionType()) continue;
     // A type-level requirement makes the object all-or-nothing: nulling it is the intent.
     if (requirementImplies(typeRequirement(matrix, type.name), access.requirement)) continue;
     const ways = reachers.get(type.name) ?? [];

@@ -37,7 +37,7 @@ export const DEV_TOKEN_TTL_SECONDS = 8 * 60 * 60;
 export const DEV_KEY_FILE = 'dev-key.json';
 
 /** Permissions of the plain dev token and of the admin dev token. */
-export const DEV_USER_PERMISSIONS = ['articles:read'];
+export const DEV_USER_PERMISSIONS = ['articles:read'] satisfies Permission[];
 export const DEV_ADMIN_PERMISSIONS = [
   'admin',
   'articles:write',

@@ -4,7 +4,8 @@ import { importPKCS8 } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier } from '../../src/index.js';
 import { mintToken, secretBytes } from '../helpers/keys.js';
-import { makeTempDir, runCli } from '../helpers/run-cli.js';
+import { runCli } from '../helpers/run-cli.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const temp = makeTempDir();
 afterAll(() => temp.remove());

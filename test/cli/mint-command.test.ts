@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadServerConfig } from '../../src/server/load-server-config.js';
 import { startExampleServer, type ExampleServer } from '../../src/server/start-example-server.js';
 import { postGraphQL } from '../helpers/graphql-request.js';
-import { makeTempDir, runCli } from '../helpers/run-cli.js';
+import { runCli } from '../helpers/run-cli.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 describe('claimgate mint', () => {
   const temp = makeTempDir();

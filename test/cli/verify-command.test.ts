@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateTestSecret, mintToken, nowSeconds, secretBytes } from '../helpers/keys.js';
-import { makeTempDir, runCli } from '../helpers/run-cli.js';
+import { runCli } from '../helpers/run-cli.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const secret = generateTestSecret();
 const env = { JWT_SECRET: secret, JWT_ISSUER: 'https://id.test/', JWT_AUDIENCE: 'api' };

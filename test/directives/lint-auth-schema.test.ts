@@ -65,6 +65,15 @@ describe('lintAuthSchema', () => {
     ).toEqual([]);
   });
 
+  it('does not report a non-null subscription root field, refused at subscribe time', () => {
+    expect(lint(`type Query { a: String } type Subscription { events: String! @auth }`)).toEqual(
+      [],
+    );
+    expect(lint(`type Query { a: String } type Mutation { events: String! @auth }`)).toEqual([
+      'Mutation.events non-null-denial',
+    ]);
+  });
+
   it('does not report @public implementations of a defaulted interface field', () => {
     expect(
       lint(

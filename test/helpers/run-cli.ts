@@ -1,7 +1,4 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/claimgate.mjs', import.meta.url));
@@ -38,10 +35,4 @@ export function runCli(args: readonly string[], options: RunCliOptions = {}): Pr
     child.on('close', (status) => resolve({ status, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
   });
-}
-
-/** A fresh temporary directory and a function that removes it. */
-export function makeTempDir(prefix = 'claimgate-cli-'): { dir: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
