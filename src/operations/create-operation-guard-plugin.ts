@@ -10,10 +10,11 @@ export interface OperationGuardPluginOptions {
   /** The `realm` of `WWW-Authenticate` challenges. @default undefined (none) */
   readonly realm?: string | undefined;
   /**
-   * Called with every denied field of a rejected operation, e.g. to log coordinates (never tokens).
+   * Called with the denied field a rejected operation is refused for, e.g. to log its coordinate
+   * (never a token). The check stops at the first denial, so its cost stays bounded.
    * @default undefined
    */
-  readonly onReject?: ((denied: readonly DeniedField[]) => void) | undefined;
+  readonly onReject?: ((denied: DeniedField) => void) | undefined;
 }
 
 /**
@@ -59,10 +60,11 @@ export function createOperationGuardPlugin<TContext extends AuthContext>(
             operation,
             variables.coerced,
             contextValue.auth,
+            true,
           );
           const first = denied[0];
           if (first === undefined) return Promise.resolve();
-          onReject?.(denied);
+          onReject?.(first);
           return Promise.reject(
             toGraphQLError(first.error, { http: true, coordinate: first.coordinate, ...challenge }),
           );

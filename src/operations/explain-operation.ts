@@ -112,7 +112,8 @@ export function explain(
 
 /**
  * {@link explain} for an operation that is already parsed, validated and has coerced variables
- * (as in an Apollo Server plugin).
+ * (as in an Apollo Server plugin). With `stopAtFirst`, the walk ends at the first denied field:
+ * the cost of a rejected operation is then bounded, however large it is.
  */
 export function explainResolvedOperation(
   schema: GraphQLSchema,
@@ -120,6 +121,7 @@ export function explainResolvedOperation(
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>>,
   auth: AuthState,
+  stopAtFirst = false,
 ): Explanation {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
@@ -127,7 +129,7 @@ export function explainResolvedOperation(
       fragments.set(definition.name.value, definition);
   }
   const root = schema.getRootType(operation.operation);
-  const walker = new OperationWalker(schema, fragments, variables, auth);
+  const walker = new OperationWalker(schema, fragments, variables, auth, stopAtFirst);
   if (root !== undefined && root !== null) walker.walk(root, [operation.selectionSet], []);
   return { allowed: walker.denied.length === 0, denied: walker.denied };
 }
@@ -142,6 +144,7 @@ class OperationWalker {
     readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>,
     readonly variables: Readonly<Record<string, unknown>>,
     readonly auth: AuthState,
+    readonly stopAtFirst: boolean,
   ) {}
 
   walk(type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[], path: string[]): void {
@@ -149,6 +152,7 @@ class OperationWalker {
     const visited = new Set<string>();
     for (const selectionSet of selectionSets) this.collect(type, selectionSet, fields, visited);
     for (const [key, nodes] of fields) {
+      if (this.stopAtFirst && this.denied.length > 0) return;
       const name = nodes[0]?.name.value;
       // __typename, __schema and __type are never guarded: introspection stays reachable.
       if (name === undefined || name.startsWith('__')) continue;
@@ -177,6 +181,7 @@ class OperationWalker {
       if (isObjectType(named)) this.walk(named, subSelections, fieldPath);
       else if (isAbstractType(named)) {
         for (const possible of this.schema.getPossibleTypes(named)) {
+          if (this.stopAtFirst && this.denied.length > 0) return;
           this.walk(possible, subSelections, fieldPath);
         }
       }

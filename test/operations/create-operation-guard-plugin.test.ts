@@ -19,7 +19,7 @@ describe('createOperationGuardPlugin', () => {
   let guarded: TestApi;
   let fieldLevel: TestApi;
   const calls: ResolverCalls = { publish: 0 };
-  const rejected: (readonly DeniedField[])[] = [];
+  const rejected: DeniedField[] = [];
 
   beforeAll(async () => {
     issuer = await createTestIssuer();
@@ -64,7 +64,7 @@ describe('createOperationGuardPlugin', () => {
     );
     expect(errorCodes(response)).toEqual(['FORBIDDEN']);
     expect(calls.publish).toBe(before);
-    expect(rejected.at(-1)?.map((d) => d.coordinate)).toEqual(['Mutation.publish']);
+    expect(rejected.at(-1)).toMatchObject({ coordinate: 'Mutation.publish', code: 'FORBIDDEN' });
   });
 
   it('rejects an expired token with 401 invalid_token', async () => {
