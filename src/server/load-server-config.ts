@@ -14,6 +14,12 @@ export interface ServerConfig {
   readonly production: boolean;
   /** Reject a request as a whole (401) when its token is refused, instead of per field. */
   readonly rejectInvalidTokens: boolean;
+  /**
+   * Reject an operation as a whole (401/403, no resolver runs) when any selected field would be
+   * denied, instead of partial results. From `AUTH_WHOLE_OPERATION`.
+   * @default false
+   */
+  readonly wholeOperation: boolean;
   readonly issuer: string | undefined;
   readonly audience: string | undefined;
   /**
@@ -66,6 +72,10 @@ export function loadServerConfig(env: Env): ServerConfig {
   const rejectInput = get('AUTH_REJECT_INVALID_TOKENS');
   if (rejectInput !== undefined && !['true', 'false'].includes(rejectInput)) {
     throw new ConfigError('AUTH_REJECT_INVALID_TOKENS must be "true" or "false".');
+  }
+  const wholeOperationInput = get('AUTH_WHOLE_OPERATION');
+  if (wholeOperationInput !== undefined && !['true', 'false'].includes(wholeOperationInput)) {
+    throw new ConfigError('AUTH_WHOLE_OPERATION must be "true" or "false".');
   }
   const algorithms = algorithmsInput
     ?.split(',')
@@ -140,6 +150,7 @@ export function loadServerConfig(env: Env): ServerConfig {
     host,
     production,
     rejectInvalidTokens: rejectInput === 'true',
+    wholeOperation: wholeOperationInput === 'true',
     issuer,
     audience,
     devKeyDirectory: resolve(get('CLAIMGATE_DEV_DIR') ?? '.claimgate'),

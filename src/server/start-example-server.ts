@@ -13,6 +13,7 @@ import {
   AuthUnavailableError,
   createAuthContext,
   createAuthStatusPlugin,
+  createOperationGuardPlugin,
   formatError,
   type TokenVerifier,
 } from '../index.js';
@@ -130,6 +131,7 @@ export async function startExampleServer(
           ? {}
           : { headers: { Authorization: `Bearer ${devKeys.userToken}` } }),
       }),
+      ...(config.wholeOperation ? [createOperationGuardPlugin<ServerContext>()] : []),
     ],
   });
   await apollo.start();
