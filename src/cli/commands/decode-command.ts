@@ -30,6 +30,7 @@ Options:
 Exit status: 0 decoded (even with warnings), 1 not a decodable JWT, 2 usage error.
 `;
 
+/** `claimgate decode`: see its help text for arguments and exit statuses. */
 export const decodeCommand: Command = {
   name: 'decode',
   summary: 'show a token’s header and payload without verification, with warnings',

@@ -30,6 +30,7 @@ Exit status: 0 generated, 2 usage error (unknown algorithm, existing file).
 /** HMAC secret sizes in bytes: the hash size (RFC 7518 §3.2). */
 const HMAC_BYTES: Readonly<Record<string, number>> = { HS256: 32, HS384: 48, HS512: 64 };
 
+/** `claimgate keygen`: see its help text for arguments and exit statuses. */
 export const keygenCommand: Command = {
   name: 'keygen',
   summary: 'generate an HMAC secret, or an RSA / EC / Ed25519 key pair as PEM and JWKS',

@@ -23,6 +23,7 @@ Options:
 Exit status: 0 no findings, 1 findings, 2 usage error or unreadable or invalid schema.
 `;
 
+/** `claimgate lint`: see its help text for arguments and exit statuses. */
 export const lintCommand: Command = {
   name: 'lint',
   summary: 'find unprotected, mis-protected or misspelt access rules in a schema',

@@ -19,6 +19,7 @@ Exit status: 0 printed, 2 usage error, unreadable or invalid schema, or an inval
 (run \`claimgate lint\` to see each one).
 `;
 
+/** `claimgate matrix`: see its help text for arguments and exit statuses. */
 export const matrixCommand: Command = {
   name: 'matrix',
   summary: 'print every Type.field with its effective requirement (table or --json)',

@@ -30,6 +30,7 @@ Exit status: 0 minted (the token is the only line on standard output), 2 usage e
 /** Claims `mint` sets itself; `--claim` may not override them. */
 const RESERVED = new Set(['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'permissions']);
 
+/** `claimgate mint`: see its help text for arguments and exit statuses. */
 export const mintCommand: Command = {
   name: 'mint',
   summary: 'mint a development token signed with the example server’s dev key',

@@ -21,6 +21,7 @@ Options:
 Exit status: 0 the token verified, 1 it did not, 2 usage or configuration error.
 `;
 
+/** `claimgate verify`: see its help text for arguments and exit statuses. */
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'verify a token with the example server’s configuration; typed code on failure',
