@@ -7,7 +7,10 @@ import {
   DEV_ISSUER,
   loadServerConfig,
 } from '../../server/load-server-config.js';
-import { expectedIssuerAndAudience } from '../../server/server-verifier-options.js';
+import {
+  expectedIssuerAndAudience,
+  isDevelopmentMode,
+} from '../../server/create-server-verifier.js';
 import { EXIT, parseDuration, parseOrUsage, UsageError, type Command } from '../cli-io.js';
 
 const HELP = `Usage: claimgate mint [--sub <id>] [--permission <p>]... [--ttl <duration>] [--claim k=v]... [--json]
@@ -69,9 +72,9 @@ export const mintCommand: Command = {
       if (error instanceof ConfigError) throw new UsageError(`configuration: ${error.message}`);
       throw error;
     }
-    if (config.verification !== undefined) {
+    if (!isDevelopmentMode(config)) {
       io.err(
-        'claimgate mint: warning: JWT_SECRET or JWT_PUBLIC_KEY is set, so the example server verifies with that key and will refuse this dev token.\n',
+        'claimgate mint: warning: verification keys are configured (JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL, JWT_OIDC_ISSUER or CLAIMGATE_CONFIG), so the example server will refuse this dev token.\n',
       );
     }
     const ttlSeconds = parseDuration(values.ttl, '--ttl');

@@ -1,15 +1,16 @@
 import { parseArgs } from 'node:util';
-import { createTokenVerifier, isAuthError, TokenInvalidError } from '../../index.js';
+import { isAuthError, TokenInvalidError } from '../../index.js';
 import { loadDevKey } from '../../server/dev-keys.js';
 import { ConfigError, loadServerConfig } from '../../server/load-server-config.js';
-import { serverVerifierOptions } from '../../server/server-verifier-options.js';
+import { createServerVerifier, isDevelopmentMode } from '../../server/create-server-verifier.js';
 import { EXIT, parseOrUsage, readTokenArgument, UsageError, type Command } from '../cli-io.js';
 
 const HELP = `Usage: claimgate verify <token | -> [--json]
 
-Verifies a JWT exactly as the example server would: the same environment variables (JWT_SECRET or
-JWT_PUBLIC_KEY, JWT_ALGORITHMS, JWT_ISSUER, JWT_AUDIENCE, NODE_ENV) and, when no key is configured,
-the development key in .claimgate/ (CLAIMGATE_DEV_DIR). Prints the caller on success and the typed
+Verifies a JWT exactly as the example server would: the same environment variables (JWT_SECRET,
+JWT_PUBLIC_KEY, JWT_JWKS_URL, JWT_OIDC_ISSUER or CLAIMGATE_CONFIG; JWT_ALGORITHMS, JWT_ISSUER,
+JWT_AUDIENCE, NODE_ENV) and, when no key is configured, the development key in .claimgate/
+(CLAIMGATE_DEV_DIR). Prints the caller on success and the typed
 error code (TOKEN_EXPIRED, TOKEN_INVALID with its reason) on failure.
 
 Arguments:
@@ -18,7 +19,8 @@ Options:
   --json       print { valid, subject, issuer, permissions, expiresAt } or { valid, code, reason, claim }
   -h, --help   show this help
 
-Exit status: 0 the token verified, 1 it did not, 2 usage or configuration error.
+Exit status: 0 the token verified, 1 it did not, 2 usage or configuration error, or the keys
+could not be loaded (AUTH_UNAVAILABLE).
 `;
 
 /** `claimgate verify`: see its help text for arguments and exit statuses. */
@@ -47,14 +49,14 @@ export const verifyCommand: Command = {
       if (error instanceof ConfigError) throw new UsageError(`configuration: ${error.message}`);
       throw error;
     }
-    const devKey =
-      config.verification === undefined ? await loadDevKey(config.devKeyDirectory) : undefined;
-    if (config.verification === undefined && devKey === undefined) {
+    const development = isDevelopmentMode(config);
+    const devKey = development ? await loadDevKey(config.devKeyDirectory) : undefined;
+    if (development && devKey === undefined) {
       throw new UsageError(
-        `no key is configured and there is no dev key in ${config.devKeyDirectory} yet: set JWT_SECRET or JWT_PUBLIC_KEY, or run \`npm start\` or \`claimgate mint\` once.`,
+        `no key is configured and there is no dev key in ${config.devKeyDirectory} yet: set JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL, JWT_OIDC_ISSUER or CLAIMGATE_CONFIG, or run \`npm start\` or \`claimgate mint\` once.`,
       );
     }
-    const verifier = await createTokenVerifier(serverVerifierOptions(config, devKey));
+    const verifier = await createServerVerifier(config, devKey);
     try {
       const principal = await verifier.verify(token);
       const exp = principal.claims.exp;
@@ -81,6 +83,10 @@ export const verifyCommand: Command = {
       return EXIT.ok;
     } catch (error) {
       if (!isAuthError(error)) throw error;
+      // Not a verdict on the token: the keys could not be loaded (JWKS or discovery unreachable).
+      if (error.code === 'AUTH_UNAVAILABLE') {
+        throw new UsageError('AUTH_UNAVAILABLE: the verification keys could not be loaded; retry.');
+      }
       const reason = error instanceof TokenInvalidError ? error.reason : undefined;
       const claim = error instanceof TokenInvalidError ? error.claim : undefined;
       if (values.json === true) {
