@@ -43,6 +43,34 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [noTestHelpers] }] },
   },
   {
+    // The CLI is a client of the library: it imports it only through src/index.ts (CONVENTIONS.md).
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noTestHelpers,
+            {
+              group: [
+                'token',
+                'keys',
+                'policy',
+                'directives',
+                'errors',
+                'context',
+                'operations',
+                'testing',
+                'codegen',
+              ].map((folder) => `**/${folder}/**`),
+              message: 'src/cli uses the library only through src/index.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: [
       'src/token/**/*.ts',
       'src/keys/**/*.ts',
@@ -62,5 +90,10 @@ export default tseslint.config(
       ...tseslint.configs.disableTypeChecked.languageOptions,
       globals: { console: 'readonly', process: 'readonly' },
     },
+  },
+  {
+    // Plain Node scripts (scripts/, bin/): Node's globals.
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
 );

@@ -1,15 +1,20 @@
 // Fails when src/server/generated is stale: regenerates it and compares with what is committed.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
-const file = 'src/server/generated/resolvers-types.ts';
-const before = readFileSync(file, 'utf8');
+const dir = 'src/server/generated';
+const read = () =>
+  new Map(readdirSync(dir).map((name) => [name, readFileSync(`${dir}/${name}`, 'utf8')]));
+const before = read();
 execFileSync('npx', ['graphql-codegen', '--config', 'codegen.ts', '--silent'], {
   stdio: 'inherit',
 });
-const after = readFileSync(file, 'utf8');
-if (before !== after) {
-  console.error(`${file} was stale: run \`npm run codegen\` and commit the result.`);
+const after = read();
+const stale = [...after.keys()].filter((name) => before.get(name) !== after.get(name));
+if (stale.length > 0) {
+  console.error(
+    `${stale.map((n) => `${dir}/${n}`).join(', ')} stale: run \`npm run codegen\` and commit the result.`,
+  );
   process.exit(1);
 }
-console.log(`${file} is current.`);
+console.log(`${dir} is current (${[...after.keys()].join(', ')}).`);

@@ -102,6 +102,7 @@ export { checkRequirement, compileRequirement } from './policy/check-requirement
 export type { Decision, RequirementCheck } from './policy/check-requirement.js';
 export { AUTHENTICATED, combineRequirements } from './policy/requirement.js';
 export type { Requirement } from './policy/requirement.js';
+export { formatRequirement, requirementImplies } from './policy/requirement-implies.js';
 
 export {
   DEFAULT_RATE_LIMIT,
@@ -160,7 +161,26 @@ export { SecurityUnavailableError } from './security/security-unavailable-error.
 
 export { applyAuthDirectives, REQUIREMENT_EXTENSION } from './directives/apply-auth-directives.js';
 export type { ApplyAuthDirectivesOptions } from './directives/apply-auth-directives.js';
+export { computeAccessMatrix, listPermissions } from './directives/access-matrix.js';
+export { lintAuthSchema } from './directives/lint-auth-schema.js';
+export type { LintFinding, LintOptions, LintRule } from './directives/lint-auth-schema.js';
+export type {
+  AccessMatrix,
+  AccessMatrixOptions,
+  FieldAccess,
+  RequirementSource,
+} from './directives/access-matrix.js';
 export { authDirectivesTypeDefs } from './directives/auth-directives-type-defs.js';
+
+export { explain } from './operations/explain-operation.js';
+export type {
+  Caller,
+  DeniedField,
+  Explanation,
+  ExplainOptions,
+} from './operations/explain-operation.js';
+export { createOperationGuardPlugin } from './operations/create-operation-guard-plugin.js';
+export type { OperationGuardPluginOptions } from './operations/create-operation-guard-plugin.js';
 
 export type {
   AuthenticationEvent,

@@ -1,27 +1,28 @@
-import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import {
   defaultFieldResolver,
-  isInterfaceType,
-  isObjectType,
+  GraphQLSchema,
   type GraphQLFieldConfig,
   type GraphQLFieldResolver,
-  type GraphQLInterfaceType,
-  type GraphQLObjectType,
-  type GraphQLSchema,
 } from 'graphql';
 import { toGraphQLError } from '../errors/to-graphql-error.js';
 import { assertValidObserver, notify, type AuthObserver } from '../observer/auth-observer.js';
 import { compileRequirement, type RequirementCheck } from '../policy/check-requirement.js';
-import { AUTHENTICATED, combineRequirements, type Requirement } from '../policy/requirement.js';
+import type { Requirement } from '../policy/requirement.js';
 import type { AuthState } from '../token/auth-state.js';
+import { computeAccessMatrix } from './access-matrix.js';
 
 /** The key under a field's `extensions` where the effective requirement of a wrapped field is kept. */
 export const REQUIREMENT_EXTENSION = 'claimgateRequirement';
 
-type Directable = Parameters<typeof getDirective>[1];
-
 /** Options of {@link applyAuthDirectives}. */
 export interface ApplyAuthDirectivesOptions {
+  /**
+   * Deny by default: every object field without a requirement requires authentication unless it
+   * or its type is marked `@public`. Introspection stays reachable, so Apollo Sandbox still loads.
+   * @default false
+   */
+  readonly denyByDefault?: boolean | undefined;
   /**
    * Receives one `DenialEvent` per denied field (coordinate, code, requirement; never the token or
    * claims). Allowed fields are not reported and cost nothing extra.
@@ -36,7 +37,8 @@ export interface ApplyAuthDirectivesOptions {
  * Returns a new schema; `schema` is not modified.
  *
  * - Requirements on a type apply to each of its fields; on an interface, to the matching fields of
- *   every implementing type; type, interface and field requirements combine with AND.
+ *   every implementing type; type, interface and field requirements combine with AND. The
+ *   requirements are those of {@link computeAccessMatrix} (one implementation for both).
  * - `resolve` (or graphql's default resolver) and `subscribe` are wrapped; the check is synchronous
  *   and adds no promise. A field with no requirement is returned untouched.
  * - The effective requirement is recorded in the field's `extensions.claimgateRequirement`.
@@ -53,80 +55,41 @@ export function applyAuthDirectives(
   const { observer } = options;
   assertValidObserver(observer);
   const onDenial = observer?.onDenial;
-  return mapSchema(schema, {
-    // One composite-field mapper: it sees object fields (wrapped) and interface fields (validated).
-    // graphql-tools runs only the most specific mapper per field, so a second one would be skipped.
-    [MapperKind.COMPOSITE_FIELD]: (fieldConfig, fieldName, typeName, originalSchema) => {
-      const type = originalSchema.getType(typeName);
-      if (isInterfaceType(type)) {
-        requirementsOf(originalSchema, type, typeName);
-        requirementsOf(originalSchema, fieldConfig, `${typeName}.${fieldName}`);
-        return fieldConfig;
-      }
-      if (!isObjectType(type)) return fieldConfig;
+  const matrix = computeAccessMatrix(schema, { denyByDefault: options.denyByDefault });
+  const mapped = mapSchema(schema, {
+    // One object-field mapper (graphql-tools runs only the most specific mapper per field). Interface
+    // fields are never resolved: their implementations carry the check.
+    [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName) => {
       if (fieldConfig.extensions?.[REQUIREMENT_EXTENSION] !== undefined) return fieldConfig;
-      const requirement = effectiveRequirement(originalSchema, type, fieldConfig, fieldName);
+      const requirement = matrix.get(`${typeName}.${fieldName}`)?.requirement;
       if (requirement === undefined) return fieldConfig;
       return guardField(fieldConfig, requirement, `${typeName}.${fieldName}`, onDenial);
     },
   });
+  return markGuarded(mapped);
 }
 
-function effectiveRequirement(
-  schema: GraphQLSchema,
-  type: GraphQLObjectType,
-  fieldConfig: GraphQLFieldConfig<unknown, unknown>,
-  fieldName: string,
-): Requirement | undefined {
-  const parts: Requirement[] = [];
-  const add = (requirement: Requirement | undefined) => {
-    if (requirement !== undefined) parts.push(requirement);
-  };
-  add(requirementsOf(schema, type, type.name));
-  add(requirementsOf(schema, fieldConfig, `${type.name}.${fieldName}`));
-  for (const iface of type.getInterfaces()) {
-    const field = iface.getFields()[fieldName];
-    if (field === undefined) continue;
-    add(requirementsOf(schema, iface, iface.name));
-    add(requirementsOf(schema, field, `${iface.name}.${fieldName}`));
-  }
-  return parts.length === 0 ? undefined : combineRequirements(...parts);
+/** The key under a schema's `extensions` that marks it as returned by {@link applyAuthDirectives}. */
+const GUARDED_SCHEMA_EXTENSION = 'claimgateGuarded';
+
+function markGuarded(schema: GraphQLSchema): GraphQLSchema {
+  const config = schema.toConfig();
+  return new GraphQLSchema({
+    ...config,
+    extensions: { ...config.extensions, [GUARDED_SCHEMA_EXTENSION]: true },
+  });
 }
 
-/** The requirement one schema element declares, or `undefined` when it has no auth directive. */
-function requirementsOf(
-  schema: GraphQLSchema,
-  node: Directable | GraphQLInterfaceType,
-  coordinate: string,
-): Requirement | undefined {
-  const auth = getDirective(schema, node, 'auth');
-  const hasPermission = getDirective(schema, node, 'hasPermission') ?? [];
-  if (auth === undefined && hasPermission.length === 0) return undefined;
-  const clauses: string[][] = [];
-  for (const args of hasPermission) clauses.push(...clausesOf(args, coordinate));
-  return clauses.length === 0 ? AUTHENTICATED : combineRequirements({ clauses });
+/** Whether `schema` was returned by {@link applyAuthDirectives} (its fields carry their checks). */
+export function isGuardedSchema(schema: GraphQLSchema): boolean {
+  return schema.extensions[GUARDED_SCHEMA_EXTENSION] === true;
 }
 
-function clausesOf(args: Record<string, unknown>, coordinate: string): string[][] {
-  const given = (['permission', 'anyOf', 'allOf'] as const).filter(
-    (name) => args[name] !== undefined && args[name] !== null,
-  );
-  if (given.length !== 1) {
-    throw new TypeError(
-      `claimgate: @hasPermission on ${coordinate} takes exactly one of permission, anyOf, allOf (got ${given.length === 0 ? 'none' : given.join(' and ')}).`,
-    );
-  }
-  const name = given[0];
-  const value = name === undefined ? undefined : args[name];
-  const list =
-    typeof value === 'string' ? [value] : Array.isArray(value) ? (value as unknown[]) : [];
-  if (list.length === 0 || list.some((p) => typeof p !== 'string' || p.trim() === '')) {
-    throw new TypeError(
-      `claimgate: @hasPermission(${String(name)}: …) on ${coordinate} needs at least one non-empty permission.`,
-    );
-  }
-  const permissions = list as string[];
-  return name === 'allOf' ? permissions.map((p) => [p]) : [permissions];
+/** The requirement {@link applyAuthDirectives} recorded on a field, or `undefined` when public. */
+export function requirementOfField(field: {
+  readonly extensions: Readonly<Record<string, unknown>> | null | undefined;
+}): Requirement | undefined {
+  return field.extensions?.[REQUIREMENT_EXTENSION] as Requirement | undefined;
 }
 
 function guardField(

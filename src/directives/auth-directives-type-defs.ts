@@ -20,6 +20,14 @@ directive @hasPermission(
 ) repeatable on OBJECT | INTERFACE | FIELD_DEFINITION
 
 """
+Marks a field, or every field of a type, as reachable without credentials. Only meaningful with
+deny-by-default (\`applyAuthDirectives(schema, { denyByDefault: true })\`): it exempts the field from
+the default requirement. It never weakens @auth or @hasPermission, and is not inherited from
+interfaces.
+"""
+directive @public on OBJECT | FIELD_DEFINITION
+
+"""
 The stable codes claimgate puts in \`extensions.code\` of the errors it raises.
 """
 enum AuthErrorCode {

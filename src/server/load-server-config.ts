@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   createClientKeyResolver,
   DEFAULT_RATE_LIMIT,
@@ -21,10 +22,22 @@ export interface ServerConfig {
   readonly production: boolean;
   /** Reject a request as a whole (401) when its token is refused, instead of per field. */
   readonly rejectInvalidTokens: boolean;
+  /**
+   * Reject an operation as a whole (401/403, no resolver runs) when any selected field would be
+   * denied, instead of partial results. From `AUTH_WHOLE_OPERATION`.
+   * @default false
+   */
+  readonly wholeOperation: boolean;
   readonly issuer: string | undefined;
   readonly audience: string | undefined;
   /**
-   * `undefined` in development mode (the server then generates an ephemeral key) and when
+   * Where development mode keeps its ES256 signing key (`dev-key.json`), shared with
+   * `claimgate mint`. From `CLAIMGATE_DEV_DIR`.
+   * @default ".claimgate" in the working directory (git-ignored)
+   */
+  readonly devKeyDirectory: string;
+  /**
+   * `undefined` in development mode (the server then signs and verifies with the dev key) and when
    * `issuers` is set.
    */
   readonly verification:
@@ -81,6 +94,10 @@ export function loadServerConfig(env: Env): ServerConfig {
   const rejectInput = get('AUTH_REJECT_INVALID_TOKENS');
   if (rejectInput !== undefined && !['true', 'false'].includes(rejectInput)) {
     throw new ConfigError('AUTH_REJECT_INVALID_TOKENS must be "true" or "false".');
+  }
+  const wholeOperationInput = get('AUTH_WHOLE_OPERATION');
+  if (wholeOperationInput !== undefined && !['true', 'false'].includes(wholeOperationInput)) {
+    throw new ConfigError('AUTH_WHOLE_OPERATION must be "true" or "false".');
   }
   const algorithms = algorithmsInput
     ?.split(',')
@@ -156,8 +173,10 @@ export function loadServerConfig(env: Env): ServerConfig {
     security: loadSecurityConfig(get),
     production,
     rejectInvalidTokens: rejectInput === 'true',
+    wholeOperation: wholeOperationInput === 'true',
     issuer,
     audience,
+    devKeyDirectory: resolve(get('CLAIMGATE_DEV_DIR') ?? '.claimgate'),
     verification,
     ...(issuers === undefined ? {} : { issuers }),
   };

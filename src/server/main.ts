@@ -39,8 +39,9 @@ try {
     console.warn(
       [
         '',
-        'DEVELOPMENT MODE: no JWT_SECRET or JWT_PUBLIC_KEY is set, so an ephemeral ES256 key was generated.',
-        'Tokens below die with this process. Never run like this in production (NODE_ENV=production refuses).',
+        `DEVELOPMENT MODE: no JWT_SECRET or JWT_PUBLIC_KEY is set, so tokens are signed with the dev key in ${server.devKeys.file}.`,
+        'Mint more with `npx claimgate mint --sub alice --permission admin`; delete the file to rotate the key.',
+        'Never run like this in production (NODE_ENV=production refuses).',
         '',
         `Dev token (sub dev-user, articles:read; pre-filled in Sandbox):`,
         `  Authorization: Bearer ${server.devKeys.userToken}`,

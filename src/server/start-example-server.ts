@@ -15,10 +15,9 @@ import {
   createAuthContext,
   createAuthStatusPlugin,
   createMemorySecurityStore,
-  createMultiIssuerVerifier,
+  createOperationGuardPlugin,
   createRedisSecurityStore,
   createSecurityMonitor,
-  createTokenVerifier,
   formatError,
   type SecurityMonitor,
   type TokenVerifier,
@@ -26,6 +25,11 @@ import {
 import type { ServerContext } from './context.js';
 import { createLoggingObserver, createServerLogger } from './create-server-logger.js';
 import { createServerMetrics, type CompleteObserver } from './create-server-metrics.js';
+import {
+  createServerVerifier,
+  expectedIssuerAndAudience,
+  isDevelopmentMode,
+} from './create-server-verifier.js';
 import { createDevKeys, type DevKeys } from './dev-keys.js';
 import { DEV_AUDIENCE, DEV_ISSUER, type ServerConfig } from './load-server-config.js';
 import { createExampleData, createResolvers } from './resolvers.js';
@@ -35,7 +39,7 @@ import { serveSubscriptions } from './serve-subscriptions.js';
 export interface ExampleServer {
   /** The GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. */
   readonly url: string;
-  /** The ephemeral key and dev tokens, in development mode only. */
+  /** The persisted dev key and dev tokens, in development mode only. */
   readonly devKeys: DevKeys | undefined;
   /** Whether the verification keys are loaded (what `GET /ready` answers). */
   isReady(): boolean;
@@ -90,27 +94,11 @@ export async function startExampleServer(
   const logger = hooks.logger ?? createServerLogger({ level: 'silent' });
   const metrics = createServerMetrics();
   const observer = combineObservers(metrics.observer, createLoggingObserver(logger));
-  const development = config.verification === undefined && config.issuers === undefined;
-  const issuer = config.issuer ?? (development ? DEV_ISSUER : undefined);
-  const audience = config.audience ?? (development ? DEV_AUDIENCE : undefined);
-  const devKeys = development
-    ? await createDevKeys(issuer ?? DEV_ISSUER, audience ?? DEV_AUDIENCE)
+  const { issuer, audience } = expectedIssuerAndAudience(config);
+  const devKeys = isDevelopmentMode(config)
+    ? await createDevKeys(issuer ?? DEV_ISSUER, audience ?? DEV_AUDIENCE, config.devKeyDirectory)
     : undefined;
-  const verification = config.verification ?? {
-    algorithms: ['ES256'],
-    key: { publicKey: devKeys?.publicKeyPem ?? '' },
-  };
-  const verifier =
-    config.issuers === undefined
-      ? await createTokenVerifier({
-          ...verification,
-          issuer,
-          audience,
-          production: config.production,
-        })
-      : await createMultiIssuerVerifier({
-          issuers: config.issuers.map((policy) => ({ ...policy, production: config.production })),
-        });
+  const verifier = await createServerVerifier(config, devKeys);
   const warmUp = keepWarm(verifier, hooks);
   const { redisUrl, redisKeyPrefix, rateLimit, trustProxy } = config.security;
   const store =
@@ -182,6 +170,7 @@ export async function startExampleServer(
           ? {}
           : { headers: { Authorization: `Bearer ${devKeys.userToken}` } }),
       }),
+      ...(config.wholeOperation ? [createOperationGuardPlugin<ServerContext>()] : []),
     ],
   });
   await apollo.start();

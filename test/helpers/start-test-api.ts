@@ -28,6 +28,7 @@ export async function startTestApi(options: {
   /** `formatError` and `plugins` for Apollo Server (e.g. claimgate's). */
   readonly formatError?: ApolloServerOptions<AuthContext>['formatError'];
   readonly plugins?: ApolloServerOptions<AuthContext>['plugins'];
+  /** Options of `applyAuthDirectives` (e.g. `denyByDefault`). */
   readonly directives?: ApplyAuthDirectivesOptions;
 }): Promise<TestApi> {
   const schema = applyAuthDirectives(

@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadServerConfig } from '../../src/server/load-server-config.js';
 import { generateTestKeyPair, type TestKeyPair } from '../helpers/keys.js';
@@ -20,7 +20,9 @@ describe('loadServerConfig', () => {
       production: false,
       verification: undefined,
       rejectInvalidTokens: false,
+      devKeyDirectory: resolve('.claimgate'),
     });
+    expect(loadServerConfig({ CLAIMGATE_DEV_DIR: '/tmp/keys' }).devKeyDirectory).toBe('/tmp/keys');
   });
 
   it('treats empty variables as unset', () => {

@@ -16,15 +16,35 @@ import {
   secretBytes,
   type TestKeyPair,
 } from '../helpers/keys.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
 
 describe('startExampleServer in development mode', () => {
   let server: ExampleServer;
+  // The dev key is persisted (claimgate mint shares it): keep it out of the checkout's .claimgate/.
+  const devDir = makeTempDir('claimgate-dev-');
+  const devConfig = () =>
+    loadServerConfig({ PORT: '0', HOST: '127.0.0.1', CLAIMGATE_DEV_DIR: devDir.dir });
   beforeAll(async () => {
-    server = await startExampleServer(loadServerConfig({ PORT: '0', HOST: '127.0.0.1' }));
+    server = await startExampleServer(devConfig());
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    devDir.remove();
+  });
+
+  it('keeps its dev key across restarts, so earlier dev tokens stay valid', async () => {
+    const token = server.devKeys?.adminToken ?? '';
+    const restarted = await startExampleServer(devConfig());
+    try {
+      expect(restarted.devKeys?.publicKeyPem).toBe(server.devKeys?.publicKeyPem);
+      const response = await postGraphQL(restarted.url, { query: '{ me { sub } }', token });
+      expect(response.body).toEqual({ data: { me: { sub: 'dev-admin' } } });
+    } finally {
+      await restarted.close();
+    }
+  });
 
   it('answers /health and the public field without credentials', async () => {
     const health = await fetch(new URL('/health', server.url));

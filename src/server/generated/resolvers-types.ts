@@ -343,6 +343,10 @@ export type HasPermissionDirectiveArgs = {
 
 export type HasPermissionDirectiveResolver<Result, Parent, ContextType = ServerContext, Args = HasPermissionDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type PublicDirectiveArgs = { };
+
+export type PublicDirectiveResolver<Result, Parent, ContextType = ServerContext, Args = PublicDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type AdminReportResolvers<ContextType = ServerContext, ParentType extends ResolversParentTypes['AdminReport'] = ResolversParentTypes['AdminReport']> = {
   articleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   customerCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -457,4 +461,5 @@ export type Resolvers<ContextType = ServerContext> = {
 export type DirectiveResolvers<ContextType = ServerContext> = {
   auth?: AuthDirectiveResolver<any, any, ContextType>;
   hasPermission?: HasPermissionDirectiveResolver<any, any, ContextType>;
+  public?: PublicDirectiveResolver<any, any, ContextType>;
 };

@@ -1,0 +1,13 @@
+// claimgate/testing: helpers for applications' own tests. Never import it from production code.
+
+export {
+  createTestIssuer,
+  EXPECTED_TOKEN_FAILURES,
+  TOKEN_FAILURE_KINDS,
+} from './create-test-issuer.js';
+export type {
+  TestIssuer,
+  TestIssuerOptions,
+  TestTokenOptions,
+  TokenFailureKind,
+} from './create-test-issuer.js';
