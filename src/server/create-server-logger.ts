@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { AuthenticationEvent, DenialEvent } from '../index.js';
+import type { AuthenticationEvent, DenialEvent, SecurityEvent } from '../index.js';
 import type { CompleteObserver } from './create-server-metrics.js';
 
 /** Options of {@link createServerLogger}. */
@@ -67,5 +67,51 @@ export function createLoggingObserver(logger: Logger): CompleteObserver {
       const { coordinate, code } = event;
       logger.info({ event: 'denial', coordinate, code }, 'field denied');
     },
+  };
+}
+
+/**
+ * Logs security-store trouble: one `warn` line when the store starts failing (with the feature and
+ * what requests get: fail-open or fail-closed) and one when it answers again, not one per request.
+ */
+export function createSecurityEventLogger(logger: Logger): (event: SecurityEvent) => void {
+  let failing = false;
+  return (event) => {
+    if (event.type === 'store-unavailable') {
+      if (failing) return;
+      failing = true;
+      const { feature, outcome, error } = event;
+      logger.warn(
+        { event: 'security-store', feature, outcome, detail: error },
+        'security store unavailable',
+      );
+    } else {
+      failing = false;
+      logger.warn(
+        { event: 'security-store', failedCalls: event.failedCalls },
+        'security store recovered',
+      );
+    }
+  };
+}
+
+/** Logs Redis connection trouble once per outage (`warn`) and the reconnection, without flooding. */
+export function createRedisConnectionLogger(
+  logger: Logger,
+): (event: { readonly type: 'error' | 'ready'; readonly message?: string }) => void {
+  let failing = false;
+  return (event) => {
+    if (event.type === 'error') {
+      if (!failing) {
+        logger.warn(
+          { event: 'redis', detail: event.message },
+          'Redis connection lost; reconnecting',
+        );
+      }
+      failing = true;
+    } else if (failing) {
+      failing = false;
+      logger.warn({ event: 'redis' }, 'Redis connection restored');
+    }
   };
 }

@@ -1,5 +1,11 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { AuthenticationEvent, AuthObserver, DenialEvent } from '../index.js';
+import type {
+  AuthenticationEvent,
+  AuthObserver,
+  DenialEvent,
+  FetchFunction,
+  SecurityEvent,
+} from '../index.js';
 
 /** An {@link AuthObserver} with both callbacks present. */
 export type CompleteObserver = {
@@ -12,7 +18,14 @@ export interface ServerMetrics {
   readonly observer: CompleteObserver;
   /** The registry served on `GET /metrics`. */
   readonly registry: Registry;
+  /** `fetchImpl` counting each JWKS or discovery request by outcome (ok, http_error, network_error). */
+  countFetches(fetchImpl: FetchFunction): FetchFunction;
+  /** Counts a security-store failure or recovery (pass to `createSecurityMonitor`'s `onEvent`). */
+  onSecurityEvent(event: SecurityEvent): void;
 }
+
+/** Outcomes with no token verification behind them: nothing was looked up in the cache. */
+const UNVERIFIED_OUTCOMES = new Set(['anonymous', 'error', 'BAD_REQUEST', 'RATE_LIMITED']);
 
 /** Verification latency buckets, in seconds: from a cache hit (µs) to a slow key resolver (ms). */
 const DURATION_BUCKETS = [
@@ -30,10 +43,10 @@ const DURATION_BUCKETS = [
  * | `claimgate_authentication_duration_seconds` | histogram | `algorithm`, `cache` (hit, miss) |
  * | `claimgate_token_cache_requests_total` | counter | `result` (hit, miss): hit ratio = hit / sum |
  * | `claimgate_denials_total` | counter | `coordinate`, `code` |
+ * | `claimgate_jwks_fetches_total` | counter | `outcome` (ok, http_error, network_error) |
+ * | `claimgate_security_store_events_total` | counter | `event`, `feature`, `outcome` |
  *
- * Still to come: JWKS fetches (`claimgate_jwks_fetches_total`, once remote JWKS lands, issue 3)
- * and rate-limited requests (`claimgate_rate_limited_total`, with the Redis stores, issue 5): both
- * belong in this file, fed from the same observer.
+ * Rate-limited requests are `claimgate_authentications_total{outcome="RATE_LIMITED"}`.
  */
 export function createServerMetrics(): ServerMetrics {
   const registry = new Registry();
@@ -64,13 +77,50 @@ export function createServerMetrics(): ServerMetrics {
     registers: [registry],
   });
 
+  const jwksFetches = new Counter({
+    name: 'claimgate_jwks_fetches_total',
+    help: 'Requests for JWK Sets and OIDC discovery documents, by outcome.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const securityStoreEvents = new Counter({
+    name: 'claimgate_security_store_events_total',
+    help: 'Security store failures (by feature and what the request got) and recoveries.',
+    labelNames: ['event', 'feature', 'outcome'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
+    countFetches(fetchImpl) {
+      return async (url, init) => {
+        let response: Response;
+        try {
+          response = await fetchImpl(url, init);
+        } catch (error) {
+          jwksFetches.inc({ outcome: 'network_error' });
+          throw error;
+        }
+        jwksFetches.inc({ outcome: response.ok ? 'ok' : 'http_error' });
+        return response;
+      };
+    },
+    onSecurityEvent(event) {
+      if (event.type === 'store-unavailable') {
+        securityStoreEvents.inc({
+          event: event.type,
+          feature: event.feature,
+          outcome: event.outcome,
+        });
+      } else {
+        securityStoreEvents.inc({ event: event.type, feature: 'all', outcome: 'recovered' });
+      }
+    },
     observer: {
       onAuthentication(event: AuthenticationEvent) {
         authentications.inc({ outcome: event.outcome });
         // No token reached the verifier: nothing was looked up or verified.
-        if (['anonymous', 'error', 'BAD_REQUEST'].includes(event.outcome)) return;
+        if (UNVERIFIED_OUTCOMES.has(event.outcome)) return;
         const cache = event.cacheHit ? 'hit' : 'miss';
         cacheRequests.inc({ result: cache });
         duration.observe(

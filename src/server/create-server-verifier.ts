@@ -1,4 +1,10 @@
-import { createMultiIssuerVerifier, createTokenVerifier, type TokenVerifier } from '../index.js';
+import {
+  createMultiIssuerVerifier,
+  createTokenVerifier,
+  type FetchFunction,
+  type KeyConfig,
+  type TokenVerifier,
+} from '../index.js';
 import type { DevKey } from './dev-keys.js';
 import { DEV_AUDIENCE, DEV_ISSUER, type ServerConfig } from './load-server-config.js';
 
@@ -19,6 +25,22 @@ export function expectedIssuerAndAudience(config: ServerConfig): {
   };
 }
 
+/** Options of {@link createServerVerifier}. */
+export interface ServerVerifierOptions {
+  /**
+   * The fetch used for remote JWKS and OIDC discovery documents (the example server counts them
+   * for `/metrics`); a key configuration's own `fetch` wins.
+   * @default the global fetch
+   */
+  readonly fetch?: FetchFunction | undefined;
+}
+
+/** `key` with `fetch` added when it is a remote key source without one of its own. */
+function withFetch(key: KeyConfig, fetch: FetchFunction | undefined): KeyConfig {
+  if (fetch === undefined || !('jwksUrl' in key || 'oidcIssuer' in key)) return key;
+  return key.fetch === undefined ? { ...key, fetch } : key;
+}
+
 /**
  * The example server's token verifier, shared with `claimgate verify` so both accept exactly the
  * same tokens: several issuers (`CLAIMGATE_CONFIG`), one configured key, or in development mode
@@ -28,16 +50,25 @@ export function expectedIssuerAndAudience(config: ServerConfig): {
 export async function createServerVerifier(
   config: ServerConfig,
   devKey: DevKey | undefined,
+  options: ServerVerifierOptions = {},
 ): Promise<TokenVerifier> {
   const production = config.production;
+  const keyOf = (key: KeyConfig) => withFetch(key, options.fetch);
   if (config.issuers !== undefined) {
     return createMultiIssuerVerifier({
-      issuers: config.issuers.map((policy) => ({ ...policy, production })),
+      issuers: config.issuers.map((policy) => ({ ...policy, key: keyOf(policy.key), production })),
     });
   }
   const { issuer, audience } = expectedIssuerAndAudience(config);
   if (config.verification !== undefined) {
-    return createTokenVerifier({ ...config.verification, issuer, audience, production });
+    const { verification } = config;
+    return createTokenVerifier({
+      ...verification,
+      key: keyOf(verification.key),
+      issuer,
+      audience,
+      production,
+    });
   }
   if (devKey === undefined) {
     throw new TypeError('claimgate: development mode needs the dev key (.claimgate/dev-key.json).');

@@ -23,7 +23,12 @@ import {
   type TokenVerifier,
 } from '../index.js';
 import type { ServerContext } from './context.js';
-import { createLoggingObserver, createServerLogger } from './create-server-logger.js';
+import {
+  createLoggingObserver,
+  createRedisConnectionLogger,
+  createSecurityEventLogger,
+  createServerLogger,
+} from './create-server-logger.js';
 import { createServerMetrics, type CompleteObserver } from './create-server-metrics.js';
 import {
   createServerVerifier,
@@ -98,14 +103,28 @@ export async function startExampleServer(
   const devKeys = isDevelopmentMode(config)
     ? await createDevKeys(issuer ?? DEV_ISSUER, audience ?? DEV_AUDIENCE, config.devKeyDirectory)
     : undefined;
-  const verifier = await createServerVerifier(config, devKeys);
+  const verifier = await createServerVerifier(config, devKeys, {
+    fetch: metrics.countFetches((url, init) => fetch(url, init)),
+  });
   const warmUp = keepWarm(verifier, hooks);
   const { redisUrl, redisKeyPrefix, rateLimit, trustProxy } = config.security;
   const store =
     redisUrl === undefined
       ? createMemorySecurityStore()
-      : await createRedisSecurityStore({ url: redisUrl, keyPrefix: redisKeyPrefix });
-  const security = createSecurityMonitor({ store, rateLimit });
+      : await createRedisSecurityStore({
+          url: redisUrl,
+          keyPrefix: redisKeyPrefix,
+          onConnectionEvent: createRedisConnectionLogger(logger),
+        });
+  const logSecurityEvent = createSecurityEventLogger(logger);
+  const security = createSecurityMonitor({
+    store,
+    rateLimit,
+    onEvent: (event) => {
+      metrics.onSecurityEvent(event);
+      logSecurityEvent(event);
+    },
+  });
   const authContext = createAuthContext({
     verifier,
     rejectInvalidTokens: config.rejectInvalidTokens,

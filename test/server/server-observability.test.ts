@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServerLogger } from '../../src/server/create-server-logger.js';
 import { loadServerConfig } from '../../src/server/load-server-config.js';
 import { startExampleServer, type ExampleServer } from '../../src/server/start-example-server.js';
 import { errorCodes, postGraphQL } from '../helpers/graphql-request.js';
+import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
+import { generateTestKeyPair, mintToken, type TestKeyPair } from '../helpers/keys.js';
+import { startOwnRedisServer, uniqueKeyPrefix, type OwnRedisServer } from '../helpers/redis.js';
 
 describe('startExampleServer observability', () => {
   let server: ExampleServer;
@@ -100,5 +103,105 @@ describe('startExampleServer observability', () => {
 
   it('refuses an unknown log level with a TypeError', () => {
     expect(() => createServerLogger({ level: 'verbose' })).toThrow(TypeError);
+  });
+});
+
+describe('startExampleServer metrics for key fetches and the security store', () => {
+  let server: ExampleServer;
+  let jwks: JwksServer;
+  let redis: OwnRedisServer;
+  let pair: TestKeyPair;
+  const lines: string[] = [];
+  const keyPrefix = uniqueKeyPrefix();
+
+  beforeAll(async () => {
+    pair = await generateTestKeyPair('ES256');
+    jwks = await startJwksServer({ keys: [{ ...pair.publicJwk, kid: 'k1' }] });
+    redis = await startOwnRedisServer();
+    const logger = createServerLogger({
+      level: 'info',
+      destination: { write: (line: string) => void lines.push(line) },
+    });
+    server = await startExampleServer(
+      loadServerConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        JWT_JWKS_URL: jwks.jwksUrl,
+        JWT_ALGORITHMS: 'ES256',
+        REDIS_URL: redis.url,
+        REDIS_KEY_PREFIX: keyPrefix,
+      }),
+      { logger },
+    );
+  });
+  afterAll(async () => {
+    await server.close();
+    await jwks.close();
+    await redis.stop();
+  });
+
+  const tokenFor = (jti: string) =>
+    mintToken({
+      alg: 'ES256',
+      key: pair.privateKey,
+      header: { kid: 'k1' },
+      claims: { sub: 'u1', jti, permissions: ['articles:read'] },
+    });
+  const metrics = async () => (await fetch(new URL('/metrics', server.url))).text();
+
+  it('counts JWKS fetches by outcome', async () => {
+    const response = await postGraphQL(server.url, {
+      query: '{ me { sub } }',
+      token: await tokenFor('jti-1'),
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.data).toEqual({ me: { sub: 'u1' } });
+    expect(jwks.fetchCount).toBeGreaterThanOrEqual(1);
+    expect(await metrics()).toContain(
+      `claimgate_jwks_fetches_total{outcome="ok"} ${jwks.fetchCount}`,
+    );
+  });
+
+  it('counts and logs a security store failure once, and its recovery', async () => {
+    await redis.stop();
+    // Revocation fails closed by default: the request is refused with 503, not let through.
+    const refused = await postGraphQL(server.url, {
+      query: '{ me { sub } }',
+      token: await tokenFor('jti-2'),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(errorCodes(refused)).toEqual(['AUTH_UNAVAILABLE']);
+    const text = await metrics();
+    expect(text).toMatch(
+      /claimgate_security_store_events_total\{event="store-unavailable",feature="revocation",outcome="fail-closed"\} [1-9]/,
+    );
+    await redis.start();
+    await vi.waitFor(
+      async () => {
+        const ok = await postGraphQL(server.url, {
+          query: '{ me { sub } }',
+          token: await tokenFor('jti-3'),
+        });
+        expect(ok.body.data).toEqual({ me: { sub: 'u1' } });
+      },
+      { timeout: 10_000, interval: 200 },
+    );
+    expect(await metrics()).toMatch(
+      /claimgate_security_store_events_total\{event="store-recovered",feature="all",outcome="recovered"\} [1-9]/,
+    );
+    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const storeLines = entries.filter((entry) => entry['event'] === 'security-store');
+    expect(storeLines.map((entry) => entry['msg'])).toEqual([
+      'security store unavailable',
+      'security store recovered',
+    ]);
+    // One line for the outage, whichever feature met it first (pino's level 40 is warn).
+    expect(storeLines[0]?.['level']).toBe(40);
+    expect(['rate-limit', 'revocation']).toContain(storeLines[0]?.['feature']);
+    const redisLines = entries.filter((entry) => entry['event'] === 'redis');
+    expect(redisLines.map((entry) => entry['msg'])).toEqual([
+      'Redis connection lost; reconnecting',
+      'Redis connection restored',
+    ]);
   });
 });
