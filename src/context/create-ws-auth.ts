@@ -1,4 +1,9 @@
-import { AuthError, TokenExpiredError, TokenInvalidError } from '../errors/auth-error.js';
+import {
+  AuthError,
+  BadRequestError,
+  TokenExpiredError,
+  TokenInvalidError,
+} from '../errors/auth-error.js';
 import { ANONYMOUS, type AuthState, type Principal } from '../token/auth-state.js';
 import { assertValidObserver, notify, type AuthObserver } from '../observer/auth-observer.js';
 import {
@@ -237,18 +242,21 @@ export function createWsAuth(options: WsAuthOptions): WsAuth {
       let result: AuthenticationResult;
       try {
         result =
-          params.kind === 'malformed'
-            ? {
+          params.kind === 'value'
+            ? await authenticateWithDetails(extractBearerToken(params.authorization), verifier)
+            : {
                 state: {
                   status: 'failed',
                   principal: null,
-                  error: new TokenInvalidError('malformed'),
+                  error:
+                    params.kind === 'duplicate'
+                      ? new BadRequestError('duplicate-header')
+                      : new TokenInvalidError('malformed'),
                 },
                 algorithm: undefined,
                 kid: undefined,
                 cacheHit: false,
-              }
-            : await authenticateWithDetails(extractBearerToken(params.authorization), verifier);
+              };
       } catch {
         if (onAuthentication !== undefined) {
           notify(onAuthentication, unexpectedFailureEvent(performance.now() - started));

@@ -35,17 +35,23 @@ describe('readConnectionAuthorization', () => {
   it.each([
     ['a number', { Authorization: 42 }],
     ['an object', { Authorization: { token: 'abc' } }],
-    ['an array of values', { Authorization: ['Bearer a', 'Bearer b'] }],
-    [
-      'two spellings with different values',
-      { Authorization: 'Bearer a', authorization: 'Bearer b' },
-    ],
+    ['an array of one value', { Authorization: ['Bearer a'] }],
     [
       'an oversized value',
       { Authorization: `Bearer ${'a'.repeat(MAX_CONNECTION_AUTHORIZATION_LENGTH)}` },
     ],
   ])('reports malformed credentials for %s', (_name, params) => {
     expect(readConnectionAuthorization(params)).toEqual({ kind: 'malformed' });
+  });
+
+  it.each([
+    ['an array of values', { Authorization: ['Bearer a', 'Bearer b'] }],
+    [
+      'two spellings with different values',
+      { Authorization: 'Bearer a', authorization: 'Bearer b' },
+    ],
+  ])('reports duplicate credentials for %s, as two HTTP headers', (_name, params) => {
+    expect(readConnectionAuthorization(params)).toEqual({ kind: 'duplicate' });
   });
 
   it('reads a __proto__ key from JSON as data, never the prototype', () => {
