@@ -1,10 +1,12 @@
-// `npm run bench [-- verify field http]`: prints Markdown tables (copied into the README).
+// `npm run bench [-- verify field http security guard]`: prints Markdown tables (copied into the README).
 // Not part of `npm test`. Sections run in order; pass names to run a subset.
 // BENCH_ROUNDS (default 11) sets the interleaved rounds of the in-process sections;
 // BENCH_HTTP_ROUNDS (default 7) and BENCH_HTTP_SECONDS (default 4) those of the HTTP section.
 import { cpus, loadavg } from 'node:os';
 import { benchFieldCost } from './field-cost.js';
 import { benchHttp } from './http.js';
+import { benchOperationGuard } from './operation-guard.js';
+import { benchSecurity } from './security-overhead.js';
 import { benchVerify } from './verify.js';
 
 const sections = process.argv.slice(2);
@@ -31,4 +33,6 @@ if (wants('http')) {
     '\n',
   );
 }
+if (wants('security')) console.log(await benchSecurity(rounds), '\n');
+if (wants('guard')) console.log(await benchOperationGuard(rounds), '\n');
 console.log(`finished ${new Date().toISOString()}, load average ${load()}`);
