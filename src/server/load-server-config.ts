@@ -41,7 +41,13 @@ export interface ServerConfig {
    * `issuers` is set.
    */
   readonly verification:
-    { readonly algorithms: readonly string[]; readonly key: KeyConfig } | undefined;
+    | {
+        readonly algorithms: readonly string[];
+        readonly key: KeyConfig;
+        /** `JWT_PERMISSION_CLAIMS`: where permissions are read; unset keeps the library default. */
+        readonly permissionClaims?: readonly string[] | undefined;
+      }
+    | undefined;
   /** Several trusted issuers, from the JSON file named by `CLAIMGATE_CONFIG`. */
   readonly issuers?: readonly IssuerPolicy[] | undefined;
   /** Failed-auth rate limiting and revocation state. */
@@ -128,6 +134,11 @@ export function loadServerConfig(env: Env): ServerConfig {
         'CLAIMGATE_CONFIG sets algorithms, issuer and audience per issuer: unset JWT_ALGORITHMS, JWT_ISSUER and JWT_AUDIENCE.',
       );
     }
+    if (get('JWT_PERMISSION_CLAIMS') !== undefined) {
+      throw new ConfigError(
+        'CLAIMGATE_CONFIG sets permissionClaims per issuer: unset JWT_PERMISSION_CLAIMS.',
+      );
+    }
     issuers = loadIssuersFile(configFile);
   } else if (jwksUrl !== undefined) {
     // RS256 is what Auth0, Keycloak, Entra ID, Cognito and Okta sign access tokens with by default.
@@ -150,6 +161,16 @@ export function loadServerConfig(env: Env): ServerConfig {
     throw new ConfigError(
       'JWT_ALGORITHMS is set but no key is: set JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL or JWT_OIDC_ISSUER too.',
     );
+  }
+
+  const permissionClaims = parsePermissionClaims(get('JWT_PERMISSION_CLAIMS'));
+  if (permissionClaims !== undefined) {
+    if (verification === undefined) {
+      throw new ConfigError(
+        'JWT_PERMISSION_CLAIMS is set but no key is: set JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL or JWT_OIDC_ISSUER too (dev tokens carry `permissions`).',
+      );
+    }
+    verification = { ...verification, permissionClaims };
   }
 
   const issuer = get('JWT_ISSUER');
@@ -180,6 +201,18 @@ export function loadServerConfig(env: Env): ServerConfig {
     verification,
     ...(issuers === undefined ? {} : { issuers }),
   };
+}
+
+/** A comma list of claim names or dotted paths, e.g. `permissions,scope` or `realm_access.roles`. */
+function parsePermissionClaims(value: string | undefined): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  const paths = value.split(',').map((path) => path.trim());
+  if (paths.some((path) => !/^[A-Za-z0-9_:$@/-]+(\.[A-Za-z0-9_:$@/-]+)*$/.test(path))) {
+    throw new ConfigError(
+      `JWT_PERMISSION_CLAIMS must be a comma list of claim names or dotted paths, e.g. "permissions,scope" or "realm_access.roles" (got ${JSON.stringify(value)}).`,
+    );
+  }
+  return paths;
 }
 
 function parsePort(value: string | undefined): number {

@@ -33,6 +33,27 @@ describe('loadServerConfig', () => {
     });
   });
 
+  it('reads JWT_PERMISSION_CLAIMS as a list of claim paths, and refuses what it cannot use', () => {
+    expect(
+      loadServerConfig({
+        JWT_SECRET: 's'.repeat(32),
+        JWT_PERMISSION_CLAIMS: 'realm_access.roles, scope',
+      }).verification,
+    ).toMatchObject({ permissionClaims: ['realm_access.roles', 'scope'] });
+    expect(() =>
+      loadServerConfig({ JWT_SECRET: 's'.repeat(32), JWT_PERMISSION_CLAIMS: 'roles,,scope' }),
+    ).toThrow(/^JWT_PERMISSION_CLAIMS must be a comma list/);
+    expect(() => loadServerConfig({ JWT_PERMISSION_CLAIMS: 'roles' })).toThrow(
+      /^JWT_PERMISSION_CLAIMS is set but no key is/,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'claimgate-config-'));
+    const file = join(dir, 'issuers.json');
+    writeFileSync(file, '{"issuers":[]}');
+    expect(() =>
+      loadServerConfig({ CLAIMGATE_CONFIG: file, JWT_PERMISSION_CLAIMS: 'roles' }),
+    ).toThrow(/unset JWT_PERMISSION_CLAIMS/);
+  });
+
   it('reads an HMAC secret with HS256 by default', () => {
     const config = loadServerConfig({
       JWT_SECRET: 's'.repeat(32),

@@ -178,6 +178,37 @@ describe('startExampleServer with an HMAC secret', () => {
   });
 });
 
+describe('startExampleServer with JWT_PERMISSION_CLAIMS', () => {
+  let server: ExampleServer;
+  const secret = generateTestSecret();
+  beforeAll(async () => {
+    server = await startExampleServer(
+      loadServerConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        JWT_SECRET: secret,
+        JWT_PERMISSION_CLAIMS: 'realm_access.roles, scope',
+      }),
+    );
+  });
+  afterAll(() => server.close());
+
+  it('reads permissions from the configured claims only', async () => {
+    const token = await mintToken({
+      alg: 'HS256',
+      key: secretBytes(secret),
+      claims: {
+        sub: 'kc-user',
+        realm_access: { roles: ['admin'] },
+        scope: 'articles:read',
+        permissions: ['billing:read'],
+      },
+    });
+    const response = await postGraphQL(server.url, { query: '{ me { permissions } }', token });
+    expect(response.body).toEqual({ data: { me: { permissions: ['admin', 'articles:read'] } } });
+  });
+});
+
 describe('npm start (src/server/main.ts)', () => {
   it('refuses to start in production without a key, saying what to set', async () => {
     expect.assertions(3);
