@@ -5,7 +5,7 @@
  * | --- | --- |
  * | 0 | success (`lint`: no findings; `verify`: the token verified) |
  * | 1 | a negative answer: `lint` findings, a token that does not verify or does not decode |
- * | 2 | the command could not run: bad arguments, unreadable input, invalid schema or configuration, `mint` in production |
+ * | 2 | the command could not run: bad arguments, unreadable input, invalid schema or configuration, `mint` in production, keys or Redis unreachable (`verify`, `revoke`) |
  */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 

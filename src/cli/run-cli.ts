@@ -4,6 +4,7 @@ import { keygenCommand } from './commands/keygen-command.js';
 import { lintCommand } from './commands/lint-command.js';
 import { matrixCommand } from './commands/matrix-command.js';
 import { mintCommand } from './commands/mint-command.js';
+import { revokeCommand } from './commands/revoke-command.js';
 import { verifyCommand } from './commands/verify-command.js';
 
 const COMMANDS: readonly Command[] = [
@@ -13,6 +14,7 @@ const COMMANDS: readonly Command[] = [
   keygenCommand,
   matrixCommand,
   lintCommand,
+  revokeCommand,
 ];
 
 function mainHelp(): string {
@@ -28,7 +30,7 @@ function mainHelp(): string {
     'Run `claimgate <command> --help` for a command’s options.',
     '',
     'Exit status: 0 success; 1 a negative answer (lint findings, a token that does not verify or',
-    'decode); 2 the command could not run (usage, input, configuration).',
+    'decode); 2 the command could not run (usage, input, configuration, an unreachable service).',
     '',
   ].join('\n');
 }

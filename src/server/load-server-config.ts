@@ -87,10 +87,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  * @throws ConfigError naming the variable to change.
  */
 export function loadServerConfig(env: Env): ServerConfig {
-  const get = (name: string): string | undefined => {
-    const value = env[name];
-    return value === undefined || value.trim() === '' ? undefined : value;
-  };
+  const get = variablesOf(env);
   const production = get('NODE_ENV') === 'production';
   const port = parsePort(get('PORT'));
   const host = get('HOST') ?? 'localhost';
@@ -213,6 +210,25 @@ function parsePermissionClaims(value: string | undefined): readonly string[] | u
     );
   }
   return paths;
+}
+
+/**
+ * The `security` part of {@link loadServerConfig} alone, with the same variables, defaults and
+ * checks (`REDIS_URL`, `REDIS_KEY_PREFIX`, `AUTH_RATE_LIMIT`, `AUTH_TRUST_PROXY`), for tools that
+ * reach the server's store without verifying tokens (`claimgate revoke`): the verification keys,
+ * and `NODE_ENV=production`'s demands on them, do not concern them.
+ * @throws ConfigError naming the variable to change.
+ */
+export function loadServerSecurityConfig(env: Env): SecurityConfig {
+  return loadSecurityConfig(variablesOf(env));
+}
+
+/** Reads a variable of `env`; the empty string (or blanks) counts as unset. */
+function variablesOf(env: Env): (name: string) => string | undefined {
+  return (name) => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value;
+  };
 }
 
 function parsePort(value: string | undefined): number {

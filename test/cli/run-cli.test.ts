@@ -5,7 +5,7 @@ describe('claimgate', () => {
   it('lists every command with --help and exits 0', async () => {
     const result = await runCli(['--help']);
     expect(result.status).toBe(0);
-    for (const name of ['decode', 'verify', 'mint', 'keygen', 'matrix', 'lint']) {
+    for (const name of ['decode', 'verify', 'mint', 'keygen', 'matrix', 'lint', 'revoke']) {
       expect(result.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     }
   });
