@@ -174,6 +174,7 @@ export type KeySourceFailureReason =
   | 'invalid-jwks' // JSON, but not a usable JWK Set (RFC 7517 §5)
   | 'too-large' // the body exceeds the configured byte limit
   | 'discovery' // the OpenID configuration is unusable (issuer mismatch, no `jwks_uri`)
+  | 'stale' // cached remote keys are past `maxStaleAge` and refreshing them fails (see `cause`)
   | 'resolver' // a custom `getKey` resolver failed
   | 'security-store'; // the rate-limit / revocation store failed and that feature fails closed
 

@@ -20,10 +20,29 @@ export interface RemoteJwksOptions {
   readonly cooldownDuration?: number | undefined;
   /**
    * How long a fetched JWKS is used before it is refreshed in the background, in ms. Tokens keep
-   * verifying with the cached keys while the refresh runs, and after it fails (stale-if-error).
+   * verifying with the cached keys while the refresh runs, and after it fails (stale-if-error, up
+   * to {@link maxStaleAge}). Each fetch draws its refresh time a little earlier, see
+   * {@link refreshJitter}.
    * @default 600000 (10 minutes)
    */
   readonly cacheMaxAge?: number | undefined;
+  /**
+   * The fraction of {@link cacheMaxAge} by which each refresh may come early, drawn at random after
+   * every successful fetch: the set is refreshed after `cacheMaxAge × (1 − refreshJitter × r)` with
+   * `r` in [0, 1), so instances started together do not all refresh at the same instant. A number
+   * from 0 (no jitter: exactly `cacheMaxAge`) up to, not including, 1.
+   * @default 0.1 (refresh between 9 and 10 minutes with the default `cacheMaxAge`)
+   */
+  readonly refreshJitter?: number | undefined;
+  /**
+   * How old the keys may get, in ms since their last successful fetch, before stale-if-error
+   * stops: from then on, until a fetch succeeds, requests wait for a fetch as at a cold start and
+   * tokens are `AUTH_UNAVAILABLE` (reason `stale`) while it fails, instead of being verified with
+   * keys the issuer may have withdrawn (RFC 8725). `isReady()` is false meanwhile. An integer of at
+   * least {@link cacheMaxAge}.
+   * @default 86400000 (24 hours)
+   */
+  readonly maxStaleAge?: number | undefined;
   /**
    * The wait after a failed fetch before the next one, in ms; it doubles with each consecutive
    * failure up to {@link maxOutageBackoff}. While it runs no request triggers a fetch, so an outage
@@ -49,6 +68,11 @@ export interface RemoteJwksOptions {
   readonly fetch?: FetchFunction | undefined;
   /** The clock for cooldown, cache age and backoff, in ms since the epoch. @default Date.now */
   readonly now?: (() => number) | undefined;
+  /**
+   * The random source of {@link refreshJitter}: a number in [0, 1) per call (values outside are
+   * clamped). For tests. @default Math.random
+   */
+  readonly random?: (() => number) | undefined;
 }
 
 /** The defaults of {@link RemoteJwksOptions}. */
@@ -56,6 +80,8 @@ export const REMOTE_JWKS_DEFAULTS = Object.freeze({
   timeoutDuration: 5_000,
   cooldownDuration: 30_000,
   cacheMaxAge: 600_000,
+  refreshJitter: 0.1,
+  maxStaleAge: 86_400_000,
   outageBackoff: 1_000,
   maxOutageBackoff: 30_000,
   maxResponseBytes: 256 * 1024,
@@ -70,6 +96,8 @@ interface Resolved {
   readonly timeoutDuration: number;
   readonly cooldownDuration: number;
   readonly cacheMaxAge: number;
+  readonly refreshJitter: number;
+  readonly maxStaleAge: number;
   readonly outageBackoff: number;
   readonly maxOutageBackoff: number;
   readonly maxResponseBytes: number;
@@ -78,6 +106,7 @@ interface Resolved {
   readonly allowInsecureHttp: boolean;
   readonly fetch: FetchFunction;
   readonly now: () => number;
+  readonly random: () => number;
 }
 
 /**
@@ -85,7 +114,8 @@ interface Resolved {
  * @throws TypeError naming the option to fix.
  */
 export function resolveRemoteJwksOptions(options: RemoteJwksOptions): Resolved {
-  const duration = (name: keyof typeof REMOTE_JWKS_DEFAULTS, min: number): number => {
+  type IntegerOption = Exclude<keyof typeof REMOTE_JWKS_DEFAULTS, 'refreshJitter'>;
+  const duration = (name: IntegerOption, min: number): number => {
     const value = options[name] ?? REMOTE_JWKS_DEFAULTS[name];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
       throw new TypeError(`claimgate: \`${name}\` must be an integer of at least ${min}.`);
@@ -96,10 +126,22 @@ export function resolveRemoteJwksOptions(options: RemoteJwksOptions): Resolved {
   if (typeof fetchImpl !== 'function') {
     throw new TypeError('claimgate: `fetch` must be a function.');
   }
+  const refreshJitter = options.refreshJitter ?? REMOTE_JWKS_DEFAULTS.refreshJitter;
+  if (typeof refreshJitter !== 'number' || !(refreshJitter >= 0 && refreshJitter < 1)) {
+    throw new TypeError(
+      'claimgate: `refreshJitter` must be a number from 0 (no jitter) up to, not including, 1.',
+    );
+  }
+  const random = options.random ?? Math.random;
+  if (typeof random !== 'function') {
+    throw new TypeError('claimgate: `random` must be a function.');
+  }
   const resolved: Resolved = {
     timeoutDuration: duration('timeoutDuration', 1),
     cooldownDuration: duration('cooldownDuration', 0),
     cacheMaxAge: duration('cacheMaxAge', 0),
+    refreshJitter,
+    maxStaleAge: duration('maxStaleAge', 1),
     outageBackoff: duration('outageBackoff', 1),
     maxOutageBackoff: duration('maxOutageBackoff', 1),
     maxResponseBytes: duration('maxResponseBytes', 1),
@@ -108,9 +150,16 @@ export function resolveRemoteJwksOptions(options: RemoteJwksOptions): Resolved {
     allowInsecureHttp: options.allowInsecureHttp === true,
     fetch: fetchImpl,
     now: options.now ?? Date.now,
+    random,
   };
   if (resolved.maxOutageBackoff < resolved.outageBackoff) {
     throw new TypeError('claimgate: `maxOutageBackoff` must be at least `outageBackoff`.');
+  }
+  if (resolved.maxStaleAge < resolved.cacheMaxAge) {
+    const which = options.maxStaleAge === undefined ? ', the default' : '';
+    throw new TypeError(
+      `claimgate: \`maxStaleAge\` (${resolved.maxStaleAge} ms${which}) must be at least \`cacheMaxAge\` (${resolved.cacheMaxAge} ms).`,
+    );
   }
   return resolved;
 }
@@ -143,6 +192,8 @@ interface Loaded {
   readonly getKey: JWTVerifyGetKey;
   /** When the set was fetched, in ms since the epoch. */
   readonly loadedAt: number;
+  /** From when on the set is refreshed in the background: `cacheMaxAge` after `loadedAt`, less jitter. */
+  readonly refreshAt: number;
 }
 
 /**
@@ -151,8 +202,13 @@ interface Loaded {
  *
  * - cold start and warm-up: concurrent requests share one fetch;
  * - rotation: an unknown `kid` refetches at most once per `cooldownDuration`, then is `TOKEN_INVALID`;
- * - stale-if-error: an expired cache is refreshed in the background; if that fails the last good
- *   keys keep verifying tokens of known `kid`s;
+ * - background refresh: a cache older than `cacheMaxAge` (less a random `refreshJitter` share,
+ *   drawn per fetch, so that instances started together spread their refreshes) is refreshed in
+ *   the background while the cached keys keep answering;
+ * - stale-if-error: if that refresh fails the last good keys keep verifying tokens of known `kid`s,
+ *   until they are `maxStaleAge` old; then they are no longer used: requests wait for a fetch as at
+ *   a cold start, and while it fails tokens are `AUTH_UNAVAILABLE` with reason `stale` and
+ *   `isReady()` is false, until a fetch succeeds;
  * - outage backoff: after a failure no fetch happens for `outageBackoff` ms (doubling up to
  *   `maxOutageBackoff`), and what needs a fetch answers `AUTH_UNAVAILABLE` with `Retry-After`.
  *   (jose's own cooldown starts only after a success, so it does not bound an outage.)
@@ -179,12 +235,26 @@ export function createRemoteKeySource(
   let lastFailure: KeySourceFailureReason = 'network';
   let lastCause: unknown;
 
-  const unavailable = (): AuthUnavailableError =>
-    new AuthUnavailableError(lastFailure, {
-      retryAfter: (backoffUntil - now()) / 1000,
-      cause: lastCause,
-    });
   const isBackingOff = () => now() < backoffUntil;
+  /** Whether `keys` are past `maxStaleAge`: no longer used, even when the endpoint is down. */
+  const isTooOld = (keys: Loaded) => now() - keys.loadedAt >= options.maxStaleAge;
+  const unavailable = (): AuthUnavailableError => {
+    const retryAfter = (backoffUntil - now()) / 1000;
+    if (loaded !== undefined && isTooOld(loaded)) {
+      const message = `claimgate: the keys from ${jwksUrl?.href ?? lastUrl} were fetched ${now() - loaded.loadedAt} ms ago, more than \`maxStaleAge\` (${options.maxStaleAge} ms), and the last refresh failed (${lastFailure}); they are no longer used.`;
+      return new AuthUnavailableError('stale', {
+        retryAfter,
+        cause: new KeySourceError('stale', message, { cause: lastCause }),
+      });
+    }
+    return new AuthUnavailableError(lastFailure, { retryAfter, cause: lastCause });
+  };
+  /** How much earlier than `cacheMaxAge` the next refresh is due, in ms: a random `refreshJitter` share. */
+  const jitter = (): number => {
+    if (options.refreshJitter === 0) return 0;
+    const r = Math.min(Math.max(options.random(), 0), 1);
+    return Math.floor(options.cacheMaxAge * options.refreshJitter * r);
+  };
 
   async function fetchKeys(): Promise<Loaded> {
     jwksUrl ??= await locate(fetchJson, signal);
@@ -199,7 +269,12 @@ export function createRemoteKeySource(
       maxKeys: options.maxKeys,
       label: jwksUrl.href,
     });
-    return { getKey: imported.getKey, loadedAt: now() };
+    const loadedAt = now();
+    return {
+      getKey: imported.getKey,
+      loadedAt,
+      refreshAt: loadedAt + options.cacheMaxAge - jitter(),
+    };
   }
 
   /** One fetch at a time; every caller waiting for keys shares it. */
@@ -228,17 +303,21 @@ export function createRemoteKeySource(
     return pending;
   }
 
+  /** Stale-while-revalidate: starts the background refresh once due; a failure only starts the backoff. */
+  function refreshIfDue(keys: Loaded): void {
+    if (now() >= keys.refreshAt && !isBackingOff()) refresh().catch(() => undefined);
+  }
+
   async function current(): Promise<Loaded> {
-    if (loaded === undefined) {
+    const keys = loaded;
+    if (keys === undefined || isTooOld(keys)) {
+      // Nothing usable: wait for a fetch, as at a cold start.
       if (pending !== undefined) return pending;
       if (isBackingOff()) throw unavailable();
       return refresh();
     }
-    if (now() - loaded.loadedAt >= options.cacheMaxAge && !isBackingOff()) {
-      // Stale-while-revalidate: this request does not wait; a failure only starts the backoff.
-      refresh().catch(() => undefined);
-    }
-    return loaded;
+    refreshIfDue(keys);
+    return keys;
   }
 
   const getKey: JWTVerifyGetKey = async (header, token) => {
@@ -256,7 +335,13 @@ export function createRemoteKeySource(
   };
 
   return Object.assign(getKey, {
-    isReady: () => loaded !== undefined,
+    isReady(): boolean {
+      if (loaded === undefined) return false;
+      // Readiness probes keep loaded keys fresh too, so an instance that receives no traffic (say,
+      // taken out of rotation because its keys got too old) still recovers.
+      refreshIfDue(loaded);
+      return !isTooOld(loaded);
+    },
     async warmUp(): Promise<void> {
       await current();
     },

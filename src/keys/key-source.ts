@@ -10,11 +10,17 @@ export type KeySource = JWTVerifyGetKey;
  * once; a remote JWKS is ready after its first successful fetch.
  */
 export interface ImportedKeySource extends KeySource {
-  /** Whether keys are loaded, so tokens can be verified without waiting on the network. */
+  /**
+   * Whether keys are loaded, so tokens can be verified without waiting on the network. A remote
+   * JWKS turns unready again when its keys get older than `maxStaleAge` (refreshes failing); once it
+   * holds keys, a call also starts the background refresh when one is due, so readiness probes keep
+   * an instance without traffic up to date. Before the first load it fetches nothing.
+   */
   isReady(): boolean;
   /**
    * Loads the keys now, e.g. at start-up, so the first request does not wait on the network.
-   * Resolves at once for static keys and for a remote JWKS that is already loaded.
+   * Resolves at once for static keys and for a remote JWKS that is already loaded and not past
+   * `maxStaleAge`.
    * @throws AuthUnavailableError `AUTH_UNAVAILABLE` when the keys cannot be loaded; `cause` says why.
    */
   warmUp(): Promise<void>;

@@ -6,11 +6,13 @@ import { ConfigError } from './config-error.js';
 /** The key kinds a configuration file may name (functions such as `getKey` cannot come from JSON). */
 const FILE_KEY_KINDS = ['jwksUrl', 'oidcIssuer', 'jwksFile', 'jwks', 'jwk', 'publicKey'] as const;
 
-/** Remote JWKS options accepted in a file: numbers of ms/bytes/keys, and one boolean. */
+/** Remote JWKS options accepted in a file: numbers (ms, bytes, keys, a fraction), and one boolean. */
 const NUMERIC_REMOTE_OPTIONS = [
   'timeoutDuration',
   'cooldownDuration',
   'cacheMaxAge',
+  'refreshJitter',
+  'maxStaleAge',
   'outageBackoff',
   'maxOutageBackoff',
   'maxResponseBytes',

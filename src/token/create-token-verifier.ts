@@ -142,7 +142,10 @@ export interface TokenVerifier {
    *   down, slow, answering garbage): not the client's fault, retry later.
    */
   verify(token: string): Promise<Principal>;
-  /** Whether the keys are loaded (always true for local keys; a remote JWKS after its first fetch). */
+  /**
+   * Whether the keys are loaded (always true for local keys; a remote JWKS after its first fetch,
+   * until its keys are past `maxStaleAge`; see `ImportedKeySource.isReady`).
+   */
   isReady(): boolean;
   /**
    * Loads remote keys now (e.g. at start-up); resolves at once when they are loaded.

@@ -4,6 +4,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import {
   AuthUnavailableError,
   createTokenVerifier,
+  KeySourceError,
+  REMOTE_JWKS_DEFAULTS,
   type RemoteJwksOptions,
   type TokenVerifier,
 } from '../../src/index.js';
@@ -14,6 +16,7 @@ import { createWeakRsaToken } from '../helpers/weak-rsa.js';
 
 const COOLDOWN = 30_000;
 const CACHE_MAX_AGE = 600_000;
+const MAX_STALE_AGE = 3_600_000;
 
 let keyA: TestKeyPair;
 let keyB: TestKeyPair;
@@ -28,9 +31,11 @@ const token = (pair: TestKeyPair, kid: string) =>
 async function remoteVerifier(
   options: Partial<RemoteJwksOptions> = {},
   algorithms: readonly string[] = ['ES256'],
+  verifierOptions: { readonly cache?: false } = {},
 ): Promise<TokenVerifier> {
   return createTokenVerifier({
     algorithms,
+    ...verifierOptions,
     key: {
       jwksUrl: server.jwksUrl,
       timeoutDuration: 250,
@@ -354,4 +359,213 @@ describe('remote JWKS key source', () => {
       expect(server.fetchCount).toBe(1);
     },
   );
+});
+
+describe('remote JWKS key source: maxStaleAge', () => {
+  // No verified-token cache here: every verification must ask the key source.
+  const staleVerifier = (options: Partial<RemoteJwksOptions> = {}) =>
+    remoteVerifier({ maxStaleAge: MAX_STALE_AGE, refreshJitter: 0, ...options }, ['ES256'], {
+      cache: false,
+    });
+
+  it('verifies with stale keys up to maxStaleAge, then answers AUTH_UNAVAILABLE (stale) until a fetch succeeds', async () => {
+    const verifier = await staleVerifier();
+    await verifier.warmUp();
+    server.setMode('status-500');
+    const known = await token(keyA, 'a');
+
+    // Within the bound: stale-if-error, the failed background refresh only starts the backoff.
+    clock.advance(MAX_STALE_AGE - 1);
+    await expect(verifier.verify(known)).resolves.toMatchObject({ subject: 'a' });
+    await vi.waitFor(() => expect(server.fetchCount).toBe(2));
+    expect(verifier.isReady()).toBe(true);
+
+    // At the bound the cached keys are no longer used, for known and unknown kids alike.
+    clock.advance(1);
+    const error: unknown = await verifier.verify(known).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthUnavailableError);
+    expect(error).toMatchObject({ code: 'AUTH_UNAVAILABLE', reason: 'stale', retryAfter: 1 });
+    // The cause, for the server's logs, names the bound; its own cause is the failed fetch.
+    const cause = (error as AuthUnavailableError).cause;
+    expect(cause).toBeInstanceOf(KeySourceError);
+    expect(cause).toMatchObject({
+      reason: 'stale',
+      message: expect.stringContaining(
+        `more than \`maxStaleAge\` (${MAX_STALE_AGE} ms), and the last refresh failed (http-status)`,
+      ) as unknown,
+      cause: { reason: 'http-status' },
+    });
+    await expect(verifier.verify(await token(keyB, 'b'))).rejects.toMatchObject({
+      code: 'AUTH_UNAVAILABLE',
+      reason: 'stale',
+    });
+    expect(verifier.isReady()).toBe(false);
+    expect(server.fetchCount).toBe(2);
+
+    // After the backoff a request waits for the fetch, which fails again.
+    clock.advance(1_000);
+    await expect(verifier.verify(known)).rejects.toMatchObject({
+      code: 'AUTH_UNAVAILABLE',
+      reason: 'stale',
+      retryAfter: 2,
+    });
+    expect(server.fetchCount).toBe(3);
+
+    // The endpoint answers again: the first request after the backoff restores everything.
+    server.setMode('ok');
+    clock.advance(2_000);
+    await expect(verifier.verify(known)).resolves.toMatchObject({ subject: 'a' });
+    expect(server.fetchCount).toBe(4);
+    expect(verifier.isReady()).toBe(true);
+    await expect(verifier.verify(known)).resolves.toMatchObject({ subject: 'a' });
+    expect(server.fetchCount).toBe(4);
+  });
+
+  it('waits for a fetch instead of trusting keys past maxStaleAge, so a key withdrawn meanwhile is refused', async () => {
+    const verifier = await staleVerifier();
+    await verifier.warmUp();
+    server.setKeys([jwk(keyB, 'b')]);
+    clock.advance(MAX_STALE_AGE);
+    await expect(verifier.verify(await token(keyA, 'a'))).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+      reason: 'key',
+    });
+    expect(server.fetchCount).toBe(2);
+    await expect(verifier.verify(await token(keyB, 'b'))).resolves.toMatchObject({ subject: 'b' });
+    expect(server.fetchCount).toBe(2);
+  });
+
+  it('turns unready past maxStaleAge and recovers through readiness probes alone', async () => {
+    const verifier = await staleVerifier();
+    await verifier.warmUp();
+    server.setMode('status-500');
+    clock.advance(MAX_STALE_AGE);
+    await expect(verifier.warmUp()).rejects.toMatchObject({
+      code: 'AUTH_UNAVAILABLE',
+      reason: 'stale',
+    });
+    expect(server.fetchCount).toBe(2);
+    expect(verifier.isReady()).toBe(false);
+    expect(server.fetchCount).toBe(2); // the backoff holds for probes too
+
+    // No token traffic (say, the load balancer took the instance out): a probe starts the fetch.
+    server.setMode('ok');
+    clock.advance(1_000);
+    expect(verifier.isReady()).toBe(false);
+    await vi.waitFor(() => expect(verifier.isReady()).toBe(true));
+    expect(server.fetchCount).toBe(3);
+  });
+
+  it('refreshes keys that are due when probed, so an idle instance does not reach maxStaleAge', async () => {
+    const verifier = await staleVerifier();
+    await verifier.warmUp();
+    clock.advance(CACHE_MAX_AGE - 1);
+    expect(verifier.isReady()).toBe(true);
+    clock.advance(1);
+    expect(verifier.isReady()).toBe(true);
+    await vi.waitFor(() => expect(server.fetchCount).toBe(2));
+    clock.advance(MAX_STALE_AGE - 1_000);
+    expect(verifier.isReady()).toBe(true);
+  });
+
+  it('defaults to 24 hours', async () => {
+    expect(REMOTE_JWKS_DEFAULTS.maxStaleAge).toBe(86_400_000);
+    const verifier = await remoteVerifier({}, ['ES256'], { cache: false });
+    await verifier.warmUp();
+    server.setMode('status-500');
+    const known = await token(keyA, 'a');
+    clock.advance(86_400_000 - 1);
+    await expect(verifier.verify(known)).resolves.toMatchObject({ subject: 'a' });
+    clock.advance(1);
+    await expect(verifier.verify(known)).rejects.toMatchObject({
+      code: 'AUTH_UNAVAILABLE',
+      reason: 'stale',
+    });
+  });
+});
+
+describe('remote JWKS key source: refreshJitter', () => {
+  /** An uncached verifier whose fetches are counted on the client side, as they start. */
+  async function jitteredVerifier(options: Partial<RemoteJwksOptions>) {
+    const counter = { fetches: 0 };
+    const verifier = await remoteVerifier(
+      {
+        ...options,
+        fetch: (url, init) => {
+          counter.fetches += 1;
+          return fetch(url, init);
+        },
+      },
+      ['ES256'],
+      { cache: false },
+    );
+    return { verifier, counter };
+  }
+
+  it('refreshes at cacheMaxAge less the drawn share of refreshJitter, drawn anew after each fetch', async () => {
+    const draws = [0.5, 0];
+    const { verifier, counter } = await jitteredVerifier({
+      refreshJitter: 0.2,
+      random: () => draws.shift() ?? 0,
+    });
+    await verifier.warmUp();
+    const known = await token(keyA, 'a');
+
+    // 600000 × (1 − 0.2 × 0.5) = 540000
+    clock.advance(539_999);
+    await verifier.verify(known);
+    expect(counter.fetches).toBe(1);
+    clock.advance(1);
+    await verifier.verify(known);
+    expect(counter.fetches).toBe(2);
+    await vi.waitFor(() => expect(server.fetchCount).toBe(2));
+    await vi.waitFor(() => expect(draws).toEqual([]));
+
+    // The second draw is 0: the next refresh is due a full cacheMaxAge after that fetch.
+    clock.advance(CACHE_MAX_AGE - 1);
+    await verifier.verify(known);
+    expect(counter.fetches).toBe(2);
+    clock.advance(1);
+    await verifier.verify(known);
+    expect(counter.fetches).toBe(3);
+  });
+
+  it('spreads the refreshes of instances started together within cacheMaxAge × refreshJitter', async () => {
+    const instances = await Promise.all(
+      [0, 0.5, 0.999].map((r) => jitteredVerifier({ refreshJitter: 0.1, random: () => r })),
+    );
+    const unjittered = await jitteredVerifier({ refreshJitter: 0, random: () => 0.999 });
+    const all = [...instances, unjittered];
+    await Promise.all(all.map(({ verifier }) => verifier.warmUp()));
+    const known = await token(keyA, 'a');
+    const fetches = () => all.map(({ counter }) => counter.fetches);
+
+    clock.advance(540_059); // 600000 × (1 − 0.0999) = 540060
+    await Promise.all(all.map(({ verifier }) => verifier.verify(known)));
+    expect(fetches()).toEqual([1, 1, 1, 1]);
+    clock.advance(1);
+    await Promise.all(all.map(({ verifier }) => verifier.verify(known)));
+    expect(fetches()).toEqual([1, 1, 2, 1]);
+    clock.advance(570_000 - 540_060);
+    await Promise.all(all.map(({ verifier }) => verifier.verify(known)));
+    expect(fetches()).toEqual([1, 2, 2, 1]);
+    clock.advance(CACHE_MAX_AGE - 570_000 - 1);
+    await Promise.all(all.map(({ verifier }) => verifier.verify(known)));
+    expect(fetches()).toEqual([1, 2, 2, 1]);
+    clock.advance(1);
+    await Promise.all(all.map(({ verifier }) => verifier.verify(known)));
+    expect(fetches()).toEqual([2, 2, 2, 2]);
+  });
+
+  it('jitters by default, by at most a tenth of cacheMaxAge', async () => {
+    expect(REMOTE_JWKS_DEFAULTS.refreshJitter).toBe(0.1);
+    const early = await jitteredVerifier({ random: () => 0.999 });
+    await early.verifier.warmUp();
+    clock.advance(CACHE_MAX_AGE * 0.9 - 1);
+    await early.verifier.verify(await token(keyA, 'a'));
+    expect(early.counter.fetches).toBe(1);
+    clock.advance(1_000);
+    await early.verifier.verify(await token(keyA, 'a'));
+    expect(early.counter.fetches).toBe(2);
+  });
 });

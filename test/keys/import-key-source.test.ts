@@ -277,6 +277,54 @@ describe('importKeySource with local JWKs', () => {
       ),
     ).rejects.toThrow(/`maxOutageBackoff` must be at least `outageBackoff`/);
   });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      'a fractional maxStaleAge',
+      { maxStaleAge: 1.5 },
+      /`maxStaleAge` must be an integer of at least 1/,
+    ],
+    ['an infinite maxStaleAge', { maxStaleAge: Infinity }, /`maxStaleAge` must be an integer/],
+    ['a zero maxStaleAge', { maxStaleAge: 0 }, /`maxStaleAge` must be an integer of at least 1/],
+    ['a string maxStaleAge', { maxStaleAge: '24h' }, /`maxStaleAge` must be an integer/],
+    [
+      'a maxStaleAge under cacheMaxAge',
+      { maxStaleAge: 60_000, cacheMaxAge: 120_000 },
+      /`maxStaleAge` \(60000 ms\) must be at least `cacheMaxAge` \(120000 ms\)/,
+    ],
+    [
+      'a cacheMaxAge over the default maxStaleAge',
+      { cacheMaxAge: 2 * 86_400_000 },
+      /`maxStaleAge` \(86400000 ms, the default\) must be at least `cacheMaxAge`/,
+    ],
+    [
+      'a negative refreshJitter',
+      { refreshJitter: -0.1 },
+      /`refreshJitter` must be a number from 0/,
+    ],
+    ['a refreshJitter of 1', { refreshJitter: 1 }, /`refreshJitter` must be a number from 0/],
+    ['a NaN refreshJitter', { refreshJitter: Number.NaN }, /`refreshJitter` must be a number/],
+    ['a string refreshJitter', { refreshJitter: '10%' }, /`refreshJitter` must be a number/],
+    ['a random that is not a function', { random: 0.5 }, /`random` must be a function/],
+  ])('refuses %s at start-up with a TypeError naming it', async (_name, options, message) => {
+    const key = { jwksUrl: 'https://id.example.com/jwks', ...options };
+    await expect(importKeySource(key, ['RS256'])).rejects.toBeInstanceOf(TypeError);
+    await expect(importKeySource(key, ['RS256'])).rejects.toThrow(message);
+  });
+
+  it('accepts a maxStaleAge equal to cacheMaxAge and a refreshJitter of 0', async () => {
+    await expect(
+      importKeySource(
+        {
+          jwksUrl: 'https://id.example.com/jwks',
+          cacheMaxAge: 60_000,
+          maxStaleAge: 60_000,
+          refreshJitter: 0,
+        },
+        ['RS256'],
+      ),
+    ).resolves.toBeTypeOf('function');
+  });
 });
 
 describe('importKeySource with a custom resolver', () => {

@@ -83,6 +83,20 @@ describe('loadIssuersFile', () => {
     expect(() => loadIssuersFile(path)).toThrow(message);
   });
 
+  it('accepts maxStaleAge and refreshJitter for a remote key, and checks they are numbers', () => {
+    const key = {
+      jwksUrl: 'https://id.example.com/jwks',
+      maxStaleAge: 3_600_000,
+      refreshJitter: 0,
+    };
+    expect(loadIssuersFile(file({ issuers: [{ issuer: 'i', key }] }))).toEqual([
+      { issuer: 'i', algorithms: ['RS256'], key },
+    ]);
+    const path = file({ issuers: [{ issuer: 'i', key: { ...key, maxStaleAge: '1h' } }] });
+    expect(() => loadIssuersFile(path)).toThrow(ConfigError);
+    expect(() => loadIssuersFile(path)).toThrow(/"key.maxStaleAge" must be a number/);
+  });
+
   it('refuses a file that cannot be read', () => {
     expect(() => loadIssuersFile(join(dir, 'missing.json'))).toThrow(/cannot be read/);
   });
