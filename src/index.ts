@@ -206,6 +206,7 @@ export {
   createWsAuth,
   WS_CLOSE_FORBIDDEN,
   WS_CLOSE_INTERNAL_ERROR,
+  WS_CLOSE_RATE_LIMITED,
   WS_CLOSE_TRY_AGAIN_LATER,
 } from './context/create-ws-auth.js';
 export type {

@@ -7,7 +7,9 @@ import {
   createWsAuth,
   type AuthObserver,
   type Principal,
+  type SecurityMonitor,
   type TokenVerifier,
+  type TrustProxyOptions,
   type WsAuth,
 } from '../index.js';
 
@@ -26,7 +28,8 @@ export interface SubscriptionServer {
  * Serves GraphQL subscriptions over WebSocket (graphql-ws protocol) on `httpServer` at `path`,
  * Apollo Server 5's documented setup: one `ws` server on the HTTP server's port, `useServer` from
  * graphql-ws, and a plugin that disposes it when Apollo drains. Connections authenticate once, at
- * init, with the same verifier as HTTP requests (claimgate's `createWsAuth`).
+ * init, with the same verifier, rate limit and revocation checks as HTTP requests (claimgate's
+ * `createWsAuth`).
  */
 export function serveSubscriptions(options: {
   readonly httpServer: Server;
@@ -34,7 +37,14 @@ export function serveSubscriptions(options: {
   readonly verifier: TokenVerifier;
   readonly production: boolean;
   readonly path?: string;
-  /** Revocation checks at connect and on an interval while connected. */
+  /**
+   * Rate limiting and revocation, shared with the HTTP context: a client's failures over HTTP and
+   * WebSocket count toward one limit, and live connections are re-checked against revocations.
+   */
+  readonly security?: SecurityMonitor | undefined;
+  /** When to believe `X-Forwarded-For` of the upgrade request, as for the HTTP context. */
+  readonly trustProxy?: TrustProxyOptions | undefined;
+  /** An extra revocation seam, checked at connect and on an interval while connected. */
   readonly isRevoked?: ((principal: Principal) => Promise<boolean>) | undefined;
   /** Receives one authentication event per connection attempt (metrics, logs). */
   readonly observer?: AuthObserver;
@@ -46,6 +56,8 @@ export function serveSubscriptions(options: {
   });
   const wsAuth = createWsAuth({
     verifier: options.verifier,
+    security: options.security,
+    trustProxy: options.trustProxy,
     isRevoked: options.isRevoked,
     observer: options.observer,
   });

@@ -160,14 +160,17 @@ export async function startExampleServer(
     });
   });
 
-  // Subscriptions: graphql-ws on the same port and path, authenticated once per connection.
+  // Subscriptions: graphql-ws on the same port and path, authenticated once per connection, with
+  // the HTTP context's monitor: one failure count per client over both, revocation at connect and
+  // on an interval while connected.
   const subscriptions = serveSubscriptions({
     httpServer,
     schema,
     verifier,
     observer,
     production: config.production,
-    isRevoked: security.revocation ? (principal) => security.isRevoked(principal) : undefined,
+    security,
+    trustProxy,
   });
 
   const apollo = new ApolloServer<ServerContext>({

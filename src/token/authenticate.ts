@@ -31,6 +31,15 @@ export interface AuthenticateOptions {
   readonly clientKey?: string | undefined;
 }
 
+/**
+ * A credential value that cannot be a token at all, e.g. a `connectionParams.Authorization` that is
+ * not a string or is too long to read: `TOKEN_INVALID` (`malformed`) without being parsed, rate
+ * limited and counted like an oversize token. Internal to claimgate's contexts.
+ */
+export interface UnreadableCredentials {
+  readonly kind: 'unreadable';
+}
+
 /** {@link authenticateWithDetails}'s result: the state plus what observers may see of the token. */
 export interface AuthenticationResult {
   readonly state: AuthState;
@@ -87,7 +96,7 @@ export async function authenticateCredentials(
  * @throws Error only when verification fails for a reason that is not the client's.
  */
 export async function authenticateWithDetails(
-  credentials: BearerCredentials,
+  credentials: BearerCredentials | UnreadableCredentials,
   verifier: TokenVerifier,
   options: AuthenticateOptions = {},
 ): Promise<AuthenticationResult> {
@@ -98,6 +107,7 @@ export async function authenticateWithDetails(
   if (credentials.kind === 'bad-request') {
     return failed(new BadRequestError(credentials.reason));
   }
+  if (credentials.kind === 'unreadable') return failed(new TokenInvalidError('malformed'));
   // A size cap before any parsing: an 8 KiB token is far above any real access token.
   if (credentials.token.length > (options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES)) {
     return failed(new TokenInvalidError('malformed'));
@@ -129,7 +139,7 @@ async function viaVerify(token: string, verifier: TokenVerifier): Promise<Authen
 }
 
 async function authenticateGuarded(
-  credentials: Exclude<BearerCredentials, { kind: 'none' }>,
+  credentials: Exclude<BearerCredentials, { kind: 'none' }> | UnreadableCredentials,
   verifier: TokenVerifier,
   options: AuthenticateOptions,
   security: SecurityMonitor,
@@ -146,15 +156,16 @@ async function authenticateGuarded(
 }
 
 async function authenticateWithStore(
-  credentials: Exclude<BearerCredentials, { kind: 'none' }>,
+  credentials: Exclude<BearerCredentials, { kind: 'none' }> | UnreadableCredentials,
   verifier: TokenVerifier,
   options: AuthenticateOptions,
   security: SecurityMonitor,
 ): Promise<AuthenticationResult> {
   const { clientKey } = options;
   const oversize =
-    credentials.kind === 'bearer' &&
-    credentials.token.length > (options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES);
+    credentials.kind === 'unreadable' ||
+    (credentials.kind === 'bearer' &&
+      credentials.token.length > (options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES));
   const check = await security.check({
     clientKey,
     // The size cap holds for the peek too: an oversize token is never parsed (issue #4).

@@ -18,12 +18,26 @@ export interface TestWsClient {
 }
 
 /**
- * Connects to `url` at once (not lazily) with `connectionParams`. Retries are off, so a close
- * surfaces in `closed` and as the error of every running subscription.
+ * A `ws` WebSocket class that sends `headers` with the upgrade request (e.g. `X-Forwarded-For`),
+ * for graphql-ws's `webSocketImpl`.
+ */
+export function webSocketWithHeaders(headers: Record<string, string>): unknown {
+  return class extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, { headers });
+    }
+  };
+}
+
+/**
+ * Connects to `url` at once (not lazily) with `connectionParams`, sending `headers` with the
+ * upgrade request. Retries are off, so a close surfaces in `closed` and as the error of every
+ * running subscription.
  */
 export function connectTestClient(
   url: string,
   connectionParams?: Record<string, unknown>,
+  headers?: Record<string, string>,
 ): TestWsClient {
   let onClosed: (closed: Closed) => void = () => undefined;
   let onConnected: () => void = () => undefined;
@@ -31,7 +45,7 @@ export function connectTestClient(
   const connected = new Promise<void>((resolve) => (onConnected = resolve));
   const client = createClient({
     url,
-    webSocketImpl: WebSocket,
+    webSocketImpl: headers === undefined ? WebSocket : webSocketWithHeaders(headers),
     lazy: false,
     retryAttempts: 0,
     ...(connectionParams === undefined ? {} : { connectionParams }),
@@ -48,8 +62,9 @@ export function connectTestClient(
 export async function closeOfRefusedConnection(
   url: string,
   connectionParams?: Record<string, unknown>,
+  headers?: Record<string, string>,
 ): Promise<Closed & { readonly acknowledged: boolean }> {
-  const client = connectTestClient(url, connectionParams);
+  const client = connectTestClient(url, connectionParams, headers);
   let acknowledged = false;
   void client.connected.then(() => (acknowledged = true));
   const result = await client.closed;
