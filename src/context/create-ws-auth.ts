@@ -14,6 +14,7 @@ import { revocationClaimsOf } from '../policy/revocation.js';
 import type { SecurityCheck, SecurityMonitor } from '../security/create-security-monitor.js';
 import { SecurityUnavailableError } from '../security/security-unavailable-error.js';
 import {
+  assertMaxTokenBytes,
   authenticateWithDetails,
   type AuthenticationResult,
   type UnreadableCredentials,
@@ -138,6 +139,12 @@ export interface WsAuthOptions {
    * @default undefined
    */
   readonly observer?: AuthObserver | undefined;
+  /**
+   * The largest token verified, in bytes; a longer one closes the connection with `4403` /
+   * `TOKEN_INVALID` without being parsed. Use the value given to `createAuthContext`.
+   * @default 8192
+   */
+  readonly maxTokenBytes?: number | undefined;
 }
 
 /**
@@ -218,6 +225,8 @@ export function createWsAuth(options: WsAuthOptions): WsAuth {
     throw new TypeError('claimgate: `clockTolerance` must be a non-negative number of seconds.');
   }
   assertValidObserver(observer);
+  const { maxTokenBytes } = options;
+  assertMaxTokenBytes(maxTokenBytes);
   const onAuthentication = observer?.onAuthentication;
   if (isRevoked !== undefined && typeof isRevoked !== 'function') {
     throw new TypeError('claimgate: `isRevoked` must be a function (principal) => boolean.');
@@ -346,8 +355,12 @@ export function createWsAuth(options: WsAuthOptions): WsAuth {
           credentials,
           verifier,
           security === undefined
-            ? {}
-            : { security, clientKey: request === undefined ? undefined : clientKeyOf(request) },
+            ? { maxTokenBytes }
+            : {
+                maxTokenBytes,
+                security,
+                clientKey: request === undefined ? undefined : clientKeyOf(request),
+              },
         );
       } catch {
         if (onAuthentication !== undefined) {

@@ -122,9 +122,9 @@ export interface SecurityMonitor {
     claims: RevocationClaims,
   ): Promise<TokenRevokedError | undefined>;
   /**
-   * Whether a principal's token has been revoked since it was verified: one store round trip.
-   * Fits `createWsAuth`'s `isRevoked` seam for long-lived connections. When the store fails, the
-   * answer follows the revocation fail mode (`closed`: revoked).
+   * Whether a principal's token has been revoked since it was verified: one store round trip,
+   * for long-lived connections of your own (`createWsAuth({ security })` re-checks its connections
+   * itself). When the store fails, the answer follows the revocation fail mode (`closed`: revoked).
    */
   isRevoked(principal: Principal): Promise<boolean>;
   /** Records a failed authentication of `clientKey`. Never throws. */

@@ -208,6 +208,23 @@ describe('createWsAuth', () => {
       ).resolves.toMatchObject({ code: 4403, reason: 'BAD_REQUEST' });
     });
 
+    it('applies maxTokenBytes: a token over the bound closes with TOKEN_INVALID, one under it connects', async () => {
+      const params = await bearer();
+      const length = String(params.Authorization).length - 'Bearer '.length;
+      const tight = await start({ maxTokenBytes: length - 1 });
+      await expect(closeOfRefusedConnection(tight.url, params)).resolves.toMatchObject({
+        code: 4403,
+        reason: 'TOKEN_INVALID',
+      });
+      const exact = await start({ maxTokenBytes: length });
+      const c = client(exact.url, params);
+      await expect(c.connected).resolves.toBeUndefined();
+    });
+
+    it('refuses an invalid maxTokenBytes at creation', async () => {
+      await expect(start({ maxTokenBytes: 0 })).rejects.toThrow(/maxTokenBytes/);
+    });
+
     it('refuses a bad token even when authentication is optional', async () => {
       const api = await start({ requireAuthentication: false });
       await expect(
