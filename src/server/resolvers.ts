@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import type { SecurityMonitor } from '../index.js';
 import { createPubSub, type PubSub } from './create-pub-sub.js';
 import type { Resolvers } from './generated/resolvers-types.js';
@@ -94,8 +95,17 @@ export function createResolvers(data: ExampleData, security: SecurityMonitor): R
         });
         return true;
       },
-      revokeSubject: async (_parent, { sub }, { auth }) => {
-        await security.revokeSubject({ sub });
+      revokeSubject: async (_parent, { sub, before }, { auth }) => {
+        if (sub.trim() === '') throw badInput('`sub` must be a non-empty subject.');
+        if (before !== null && before !== undefined) {
+          // A future moment would also refuse tokens not issued yet (as `claimgate revoke` refuses).
+          if (!Number.isFinite(before) || before < 0 || before > Date.now() / 1000 + 1) {
+            throw badInput('`before` must be seconds since the epoch, not in the future.');
+          }
+        }
+        await security.revokeSubject(
+          before === null || before === undefined ? { sub } : { sub, before },
+        );
         data.audit.push({
           at: new Date().toISOString(),
           actor: auth.principal.subject ?? 'unknown',
@@ -128,4 +138,9 @@ export function createResolvers(data: ExampleData, security: SecurityMonitor): R
       __resolveType: () => 'Customer',
     },
   };
+}
+
+/** An admin's invalid argument: `BAD_USER_INPUT` (Apollo's code for it), never a 500. */
+function badInput(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 }

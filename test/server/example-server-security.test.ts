@@ -87,4 +87,29 @@ describe('the example server with failed-auth rate limiting (memory store)', () 
     });
     expect(errorCodes(user)).toEqual(['FORBIDDEN']);
   });
+
+  it('revokes a subject before a moment given by an admin, and refuses a future moment as BAD_USER_INPUT', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const admin = await token({ sub: 'root', permissions: ['admin'] });
+    const headers = { 'x-forwarded-for': '203.0.113.70' };
+    const revoke = (before: number) =>
+      postGraphQL(server.url, {
+        query: 'mutation ($before: Float) { revokeSubject(sub: "grace", before: $before) }',
+        variables: { before },
+        token: admin,
+        headers,
+      });
+    const future = await revoke(now + 3600);
+    expect(future.status).toBe(200);
+    expect(errorCodes(future)).toEqual(['BAD_USER_INPUT']);
+    expect((await revoke(now - 100)).body.data).toEqual({ revokeSubject: true });
+    const me = async (iat: number) =>
+      postGraphQL(server.url, {
+        query: '{ me { sub } }',
+        token: await token({ sub: 'grace', iat }),
+        headers,
+      });
+    expect(errorCodes(await me(now - 200))).toEqual(['TOKEN_REVOKED']);
+    expect((await me(now - 50)).body.data).toEqual({ me: { sub: 'grace' } });
+  });
 });

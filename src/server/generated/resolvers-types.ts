@@ -100,7 +100,10 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Writers or administrators. */
   publishArticle?: Maybe<Article>;
-  /** Revokes every token of a subject issued so far (sign-out everywhere). Administrators only. */
+  /**
+   * Revokes every token of a subject issued before `before` (seconds since the epoch; default now:
+   * sign-out everywhere). A moment in the future is refused. Administrators only.
+   */
   revokeSubject?: Maybe<Scalars['Boolean']['output']>;
   /** Revokes one token by its `jti` until its `exp` (seconds since the epoch). Administrators only. */
   revokeToken?: Maybe<Scalars['Boolean']['output']>;
@@ -114,6 +117,7 @@ export type MutationPublishArticleArgs = {
 
 
 export type MutationRevokeSubjectArgs = {
+  before?: InputMaybe<Scalars['Float']['input']>;
   sub: Scalars['String']['input'];
 };
 
