@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import type { AuthErrorCode } from '../errors/auth-error.js';
 import { assertValidRealm } from '../errors/www-authenticate.js';
 import { toGraphQLError } from '../errors/to-graphql-error.js';
 import type { SecurityMonitor } from '../security/create-security-monitor.js';
@@ -19,6 +20,9 @@ import { createClientKeyResolver, type TrustProxyOptions } from './create-client
 import { readRequestCredentials, type RequestWithHeaders } from './read-request-credentials.js';
 
 export type { RequestWithHeaders } from './read-request-credentials.js';
+
+/** Codes that refuse the request itself, whatever `rejectInvalidTokens` says. */
+const REQUEST_REFUSALS: ReadonlySet<AuthErrorCode> = new Set(['BAD_REQUEST', 'RATE_LIMITED']);
 
 /** The part of a GraphQL context that claimgate owns: `context.auth`. */
 export interface AuthContext {
@@ -42,11 +46,11 @@ export interface AuthContextOptions {
   readonly verifier: TokenVerifier;
   /**
    * Reject the whole request when a token is present but refused: HTTP 401 with
-   * `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3) and no execution; a malformed
-   * request (`BAD_REQUEST`) gets HTTP 400 with `error="invalid_request"`, and a token that could not
-   * be checked because the keys are unavailable (`AUTH_UNAVAILABLE`) HTTP 503 with `Retry-After`.
-   * When false, the request
-   * runs: public fields resolve and each protected field raises the typed error.
+   * `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3) and no execution, and a token
+   * that could not be checked because the keys are unavailable (`AUTH_UNAVAILABLE`) HTTP 503 with
+   * `Retry-After`. When false, the request runs: public fields resolve and each protected field
+   * raises the typed error. Malformed credentials (`BAD_REQUEST`, 400) and a rate-limited client
+   * (`RATE_LIMITED`, 429) are refused as a whole either way.
    * @default false
    */
   readonly rejectInvalidTokens?: boolean | undefined;
@@ -147,9 +151,13 @@ export function createAuthContext(
       notify(onAuthentication, toAuthenticationEvent(result, performance.now() - started));
     }
     const auth: AuthState = result.state;
-    // A limited client is refused as a whole only when rejecting invalid tokens as a whole; otherwise
-    // it is anonymous for public fields and each protected field raises RATE_LIMITED.
-    if (rejectInvalidTokens && auth.status === 'failed') {
+    // Malformed credentials (400) and a rate-limited client (429) are refusals of the request, not
+    // verdicts on a token: answered as a whole in every mode (RFC 6750 §3.1, issues #4 and #5).
+    // A refused token fails the whole request only with `rejectInvalidTokens`.
+    if (
+      auth.status === 'failed' &&
+      (rejectInvalidTokens || REQUEST_REFUSALS.has(auth.error.code))
+    ) {
       throw toGraphQLError(auth.error, { http: true, ...challenge });
     }
     return { auth };

@@ -115,16 +115,31 @@ describe('createAuthContext with security', () => {
     expect(h.calls.verify).toBe(verifiesBefore);
   });
 
-  it('raises RATE_LIMITED on protected fields only when not rejecting as a whole', async () => {
-    const h = await start();
+  it('refuses a limited client as a whole with 429 also when not rejecting invalid tokens', async () => {
+    const frozen = Date.now();
+    const h = await start({ now: () => frozen });
     for (let i = 0; i < 3; i += 1) await postGraphQL(h.api.url, { query: ME, token: 'x.y.z' });
+    const verifiesBefore = h.calls.verify;
     const response = await postGraphQL(h.api.url, {
       query: '{ health me }',
       token: await h.token(),
     });
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('60');
+    expect(response.body.data).toBeUndefined();
+    expect(errorCodes(response)).toEqual(['RATE_LIMITED']);
+    expect(h.calls.verify).toBe(verifiesBefore);
+  });
+
+  it('still serves a limited client that sends no credentials (anonymous, no store call)', async () => {
+    const h = await start();
+    for (let i = 0; i < 3; i += 1) await postGraphQL(h.api.url, { query: ME, token: 'x.y.z' });
+    const lookupsBefore = h.calls.lookup;
+    const response = await postGraphQL(h.api.url, { query: '{ health me }' });
+    expect(h.calls.lookup).toBe(lookupsBefore);
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual({ health: 'ok', me: null });
-    expect(errorCodes(response)).toEqual(['RATE_LIMITED']);
+    expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('ignores X-Forwarded-For unless configured, so a client cannot pick its own key', async () => {

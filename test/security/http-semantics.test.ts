@@ -161,6 +161,18 @@ describe('per-field mode with the status plugin on the example server', () => {
     expect(bad.headers.get('www-authenticate')).toBe(INVALID_REQUEST);
   });
 
+  it('refuses malformed credentials as a whole with 400 even when public fields were asked', async () => {
+    const valid = `Bearer ${await token()}`;
+    for (const headers of [{ authorization: 'Bearer' }, { authorization: [valid, valid] }]) {
+      const response = await rawPost(server.url, headers, { query: '{ health }' });
+      expect(response.status).toBe(400);
+      expect(response.headers['www-authenticate']).toBe(INVALID_REQUEST);
+      const body = JSON.parse(response.body) as { data?: unknown; errors?: unknown[] };
+      expect(body.data).toBeUndefined();
+      expect(body.errors).toMatchObject([{ extensions: { code: 'BAD_REQUEST' } }]);
+    }
+  });
+
   it('stays 200 when any data is returned, with the errors beside it', async () => {
     const response = await postGraphQL(server.url, { query: '{ health me { sub } }' });
     expect(response.status).toBe(200);

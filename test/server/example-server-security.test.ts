@@ -49,19 +49,22 @@ describe('the example server with failed-auth rate limiting (memory store)', () 
     );
   });
 
-  it('still answers public fields to a limited client', async () => {
+  it('refuses a limited client with credentials as a whole, and serves it without them', async () => {
     const client = { 'x-forwarded-for': '203.0.113.51' };
     for (let i = 0; i < 2; i += 1) {
       await postGraphQL(server.url, { query: '{ health }', token: 'x.y.z', headers: client });
     }
-    const response = await postGraphQL(server.url, {
+    const refused = await postGraphQL(server.url, {
       query: '{ health me { sub } }',
       token: 'x.y.z',
       headers: client,
     });
-    expect(response.status).toBe(200);
-    expect(response.body.data).toEqual({ health: 'ok', me: null });
-    expect(errorCodes(response)).toEqual(['RATE_LIMITED']);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(errorCodes(refused)).toEqual(['RATE_LIMITED']);
+    const anonymous = await postGraphQL(server.url, { query: '{ health }', headers: client });
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body).toEqual({ data: { health: 'ok' } });
   });
 
   it('reports the failures to an admin and refuses the report to others', async () => {
