@@ -198,7 +198,14 @@ export async function startExampleServer(
   await apollo.start();
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // A request target that is not a URL (`//[`, say) is the client's mistake: 400, never a 500.
+    const url = URL.canParse(req.url ?? '/', 'http://localhost')
+      ? new URL(req.url ?? '/', 'http://localhost')
+      : undefined;
+    if (url === undefined) {
+      sendJson(res, 400, { errors: [{ message: 'The request target is not a valid URL.' }] });
+      return;
+    }
     if (url.pathname === '/health') {
       sendJson(res, 200, { status: 'ok' });
       return;

@@ -10,7 +10,7 @@ import { loadServerConfig } from '../../src/server/load-server-config.js';
 import { startExampleServer, type ExampleServer } from '../../src/server/start-example-server.js';
 import { errorCodes, postGraphQL } from '../helpers/graphql-request.js';
 import { generateTestSecret, mintToken, nowSeconds, secretBytes } from '../helpers/keys.js';
-import { rawPost } from '../helpers/raw-http.js';
+import { rawGetStatus, rawPost } from '../helpers/raw-http.js';
 import { startTestApi, type TestApi } from '../helpers/start-test-api.js';
 
 const ISSUER = 'https://issuer.test/';
@@ -159,6 +159,13 @@ describe('per-field mode with the status plugin on the example server', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('www-authenticate')).toBe(INVALID_REQUEST);
+  });
+
+  it('answers 400, never 500, to request targets that are not URLs', async () => {
+    for (const target of ['//[', '//a:b@[::1', 'http://[']) {
+      expect(await rawGetStatus(server.url, target), target).toBe(400);
+    }
+    expect(await rawGetStatus(server.url, '/health')).toBe(200);
   });
 
   it('refuses malformed credentials as a whole with 400 even when public fields were asked', async () => {
