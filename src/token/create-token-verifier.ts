@@ -166,12 +166,19 @@ export type DetailedTokenVerifier = TokenVerifier & {
   verifyWithDetails(token: string): Promise<TokenVerification>;
 };
 
-/** What the cache keeps per token: the principal and the header fields observers see. */
+/**
+ * What the cache keeps per token: the principal, the header fields observers see, and the key
+ * source's generation the token was verified under (see `ImportedKeySource.keyGeneration`).
+ */
 interface CachedVerification {
   readonly principal: Principal;
   readonly algorithm: string;
   readonly kid: string | undefined;
+  readonly keyGeneration: number;
 }
+
+/** The generation of a key source whose keys never change. */
+const STATIC_KEY_GENERATION = 0;
 
 /** Fixed per-entry overhead in the cache's byte estimate (Map slot, entry, principal, Set). */
 const CACHE_ENTRY_OVERHEAD_BYTES = 512;
@@ -240,6 +247,10 @@ export async function createTokenVerifier(
   const cache = createCache(options.cache);
   const pending = new Map<string, Promise<TokenVerification>>();
   const now = currentDate === undefined ? Date.now : () => currentDate().getTime();
+  const keyGeneration =
+    getKey.keyGeneration === undefined
+      ? () => STATIC_KEY_GENERATION
+      : getKey.keyGeneration.bind(getKey);
 
   async function verifyUncached(token: string): Promise<TokenVerification> {
     // jose calls the key resolver only after the algorithm passed the allow-list (RFC 8725 §3.1),
@@ -286,7 +297,12 @@ export async function createTokenVerifier(
     if (cache === undefined) return verifyUncached(token);
     const key = cache.keyOf(token);
     const hit = cache.get(key, now());
-    if (hit !== undefined) {
+    // Read before verifying: a key set that changes during the verification leaves the entry
+    // behind, so it is verified once more rather than trusted under keys it never met.
+    const generation = keyGeneration();
+    // A hit from an earlier key generation is a miss: the key that verified it may be withdrawn
+    // or no longer trusted, and the answer must be what an uncached verification gives now.
+    if (hit !== undefined && hit.keyGeneration === generation) {
       return {
         ok: true,
         principal: hit.principal,
@@ -309,7 +325,10 @@ export async function createTokenVerifier(
     } finally {
       pending.delete(key);
     }
-    if (verification.ok) {
+    if (!verification.ok) {
+      // A token of an earlier generation that no longer verifies: forget it.
+      if (hit !== undefined) cache.delete(key);
+    } else {
       const expiresAtMs = cacheDeadline(verification.principal.claims, maxTokenAge);
       if (expiresAtMs !== undefined) {
         // The principal is shared by every request that presents this token until it expires:
@@ -317,7 +336,13 @@ export async function createTokenVerifier(
         deepFreeze(verification.principal.claims);
         const { principal, algorithm, kid } = verification;
         const bytes = 2 * token.length + CACHE_ENTRY_OVERHEAD_BYTES;
-        cache.set(key, { principal, algorithm, kid }, expiresAtMs, bytes, now());
+        cache.set(
+          key,
+          { principal, algorithm, kid, keyGeneration: generation },
+          expiresAtMs,
+          bytes,
+          now(),
+        );
       }
     }
     return verification;
