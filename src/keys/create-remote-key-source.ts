@@ -211,6 +211,9 @@ interface Loaded {
  *   until they are `maxStaleAge` old; then they are no longer used: requests wait for a fetch as at
  *   a cold start, and while it fails tokens are `AUTH_UNAVAILABLE` with reason `stale` and
  *   `isReady()` is false, until a fetch succeeds;
+ * - key generation: `keyGeneration()` moves on when a refetch brings a different set of usable keys
+ *   and when the set passes `maxStaleAge`, so verified-token caches stop trusting what these keys
+ *   verified; calling it also starts a due background refresh;
  * - outage backoff: after a failure no fetch happens for `outageBackoff` ms (doubling up to
  *   `maxOutageBackoff`), and what needs a fetch answers `AUTH_UNAVAILABLE` with `Retry-After`.
  *   (jose's own cooldown starts only after a success, so it does not bound an outage.)

@@ -101,7 +101,10 @@ export interface TokenVerifierOptions {
    * The verified-token cache: a token that verified is not verified again until its `exp` (or
    * `iat + maxTokenAge`), to the millisecond. `false` turns it off; an object sets its bounds.
    * Only tokens that verified and carry `exp` are cached. A hit returns the same {@link Principal};
-   * whatever the request path checks after verification (revocation, rate limits) still runs.
+   * whatever the request path checks after verification (revocation, rate limits) still runs. An
+   * entry holds only while the key source's `keyGeneration()` is the one it was verified under: a
+   * remote JWKS whose keys changed (a key withdrawn, replaced or added) or passed `maxStaleAge`
+   * makes the next request with the token verify it again.
    * @default { maxEntries: 10000, maxBytes: 16777216 }
    */
   readonly cache?: false | VerifiedTokenCacheOptions | undefined;
