@@ -360,14 +360,18 @@ export function createRemoteKeySource(
       await current();
     },
     keyGeneration(): number {
+      // Called on every verified-token cache hit: one clock read, no allocation.
       const keys = loaded;
-      if (keys !== undefined) {
-        if (!isTooOld(keys)) refreshIfDue(keys);
-        else if (staleCounted !== keys) {
+      if (keys === undefined) return generation;
+      const at = now();
+      if (at - keys.loadedAt >= options.maxStaleAge) {
+        if (staleCounted !== keys) {
           // No longer trusted: a verdict reached with these keys must be reached again.
           staleCounted = keys;
           generation += 1;
         }
+      } else if (at >= keys.refreshAt) {
+        refreshIfDue(keys);
       }
       return generation;
     },
