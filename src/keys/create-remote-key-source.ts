@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, type JWK, type JWTVerifyGetKey } from 'jose';
 import { AuthUnavailableError, type KeySourceFailureReason } from '../errors/auth-error.js';
 import type { AsymmetricAlgorithm } from './algorithms.js';
 import { boundedJsonFetch, type FetchFunction } from './bounded-json-fetch.js';
@@ -194,6 +194,8 @@ interface Loaded {
   readonly loadedAt: number;
   /** From when on the set is refreshed in the background: `cacheMaxAge` after `loadedAt`, less jitter. */
   readonly refreshAt: number;
+  /** What the usable keys are, independent of their order: equal strings, equal verdicts. */
+  readonly fingerprint: string;
 }
 
 /**
@@ -209,6 +211,9 @@ interface Loaded {
  *   until they are `maxStaleAge` old; then they are no longer used: requests wait for a fetch as at
  *   a cold start, and while it fails tokens are `AUTH_UNAVAILABLE` with reason `stale` and
  *   `isReady()` is false, until a fetch succeeds;
+ * - key generation: `keyGeneration()` moves on when a refetch brings a different set of usable keys
+ *   and when the set passes `maxStaleAge`, so verified-token caches stop trusting what these keys
+ *   verified; calling it also starts a due background refresh;
  * - outage backoff: after a failure no fetch happens for `outageBackoff` ms (doubling up to
  *   `maxOutageBackoff`), and what needs a fetch answers `AUTH_UNAVAILABLE` with `Retry-After`.
  *   (jose's own cooldown starts only after a success, so it does not bound an outage.)
@@ -234,6 +239,10 @@ export function createRemoteKeySource(
   let backoffUntil = 0;
   let lastFailure: KeySourceFailureReason = 'network';
   let lastCause: unknown;
+  /** See `ImportedKeySource.keyGeneration`: moves on when cached verdicts may no longer hold. */
+  let generation = 0;
+  /** The set for which passing `maxStaleAge` has already moved {@link generation} on. */
+  let staleCounted: Loaded | undefined;
 
   const isBackingOff = () => now() < backoffUntil;
   /** Whether `keys` are past `maxStaleAge`: no longer used, even when the endpoint is down. */
@@ -274,6 +283,7 @@ export function createRemoteKeySource(
       getKey: imported.getKey,
       loadedAt,
       refreshAt: loadedAt + options.cacheMaxAge - jitter(),
+      fingerprint: fingerprintOf(imported.keys),
     };
   }
 
@@ -281,6 +291,10 @@ export function createRemoteKeySource(
   function refresh(): Promise<Loaded> {
     pending ??= fetchKeys().then(
       (next) => {
+        // A first load replaces nothing: no verdict can predate it. A refetch of the same keys
+        // changes no verdict either. Any other change can: a withdrawn or replaced key makes its
+        // tokens TOKEN_INVALID, and even an added one can make a token without `kid` ambiguous.
+        if (loaded !== undefined && loaded.fingerprint !== next.fingerprint) generation += 1;
         loaded = next;
         failures = 0;
         backoffUntil = 0;
@@ -345,7 +359,34 @@ export function createRemoteKeySource(
     async warmUp(): Promise<void> {
       await current();
     },
+    keyGeneration(): number {
+      // Called on every verified-token cache hit: one clock read, no allocation.
+      const keys = loaded;
+      if (keys === undefined) return generation;
+      const at = now();
+      if (at - keys.loadedAt >= options.maxStaleAge) {
+        if (staleCounted !== keys) {
+          // No longer trusted: a verdict reached with these keys must be reached again.
+          staleCounted = keys;
+          generation += 1;
+        }
+      } else if (at >= keys.refreshAt) {
+        refreshIfDue(keys);
+      }
+      return generation;
+    },
   });
+}
+
+/**
+ * An order-independent description of a set of JWKs: each key as JSON with its members sorted,
+ * the keys sorted. Every member counts, so any change to a key changes the fingerprint.
+ */
+function fingerprintOf(keys: readonly JWK[]): string {
+  return keys
+    .map((key) => JSON.stringify(key, Object.keys(key).sort()))
+    .sort()
+    .join('\n');
 }
 
 function classify(error: unknown): KeySourceFailureReason {

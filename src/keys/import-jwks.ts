@@ -33,6 +33,8 @@ export interface ImportedJwks {
   readonly getKey: JWTVerifyGetKey;
   /** How many keys are usable. */
   readonly keyCount: number;
+  /** The usable keys, as given (what {@link getKey} chooses from). */
+  readonly keys: readonly JWK[];
 }
 
 /**
@@ -111,7 +113,7 @@ export async function importJwks(
     );
   }
   const set: JSONWebKeySet = { keys: usable };
-  return { getKey: createLocalJWKSet(set), keyCount: usable.length };
+  return { getKey: createLocalJWKSet(set), keyCount: usable.length, keys: usable };
 }
 
 /** The allowed algorithms a JWK may verify: its own `alg` only, or those of its key type. */

@@ -24,6 +24,18 @@ export interface ImportedKeySource extends KeySource {
    * @throws AuthUnavailableError `AUTH_UNAVAILABLE` when the keys cannot be loaded; `cause` says why.
    */
   warmUp(): Promise<void>;
+  /**
+   * The generation of the usable key set, for caches of verified tokens: a number that changes
+   * whenever a token verified earlier might no longer verify with the keys in use now. A remote JWKS
+   * moves it on when a refetch brings a set that differs from the one it replaces (a key withdrawn,
+   * replaced or added) and when its set passes `maxStaleAge` and stops being trusted; an identical
+   * refetch leaves it alone. A verdict cached under one generation is valid only while the
+   * generation is the same. Synchronous, O(1) and allocation-free; like {@link isReady} it also
+   * starts a due background refresh, so an instance answered from a cache still learns of a
+   * withdrawn key. Absent for sources whose keys never change (secrets, PEM keys, local JWK Sets,
+   * custom resolvers).
+   */
+  keyGeneration?(): number;
 }
 
 /**

@@ -101,7 +101,10 @@ export interface TokenVerifierOptions {
    * The verified-token cache: a token that verified is not verified again until its `exp` (or
    * `iat + maxTokenAge`), to the millisecond. `false` turns it off; an object sets its bounds.
    * Only tokens that verified and carry `exp` are cached. A hit returns the same {@link Principal};
-   * whatever the request path checks after verification (revocation, rate limits) still runs.
+   * whatever the request path checks after verification (revocation, rate limits) still runs. An
+   * entry holds only while the key source's `keyGeneration()` is the one it was verified under: a
+   * remote JWKS whose keys changed (a key withdrawn, replaced or added) or passed `maxStaleAge`
+   * makes the next request with the token verify it again.
    * @default { maxEntries: 10000, maxBytes: 16777216 }
    */
   readonly cache?: false | VerifiedTokenCacheOptions | undefined;
@@ -166,12 +169,19 @@ export type DetailedTokenVerifier = TokenVerifier & {
   verifyWithDetails(token: string): Promise<TokenVerification>;
 };
 
-/** What the cache keeps per token: the principal and the header fields observers see. */
+/**
+ * What the cache keeps per token: the principal, the header fields observers see, and the key
+ * source's generation the token was verified under (see `ImportedKeySource.keyGeneration`).
+ */
 interface CachedVerification {
   readonly principal: Principal;
   readonly algorithm: string;
   readonly kid: string | undefined;
+  readonly keyGeneration: number;
 }
+
+/** The generation of a key source whose keys never change. */
+const STATIC_KEY_GENERATION = 0;
 
 /** Fixed per-entry overhead in the cache's byte estimate (Map slot, entry, principal, Set). */
 const CACHE_ENTRY_OVERHEAD_BYTES = 512;
@@ -240,6 +250,10 @@ export async function createTokenVerifier(
   const cache = createCache(options.cache);
   const pending = new Map<string, Promise<TokenVerification>>();
   const now = currentDate === undefined ? Date.now : () => currentDate().getTime();
+  const keyGeneration =
+    getKey.keyGeneration === undefined
+      ? () => STATIC_KEY_GENERATION
+      : getKey.keyGeneration.bind(getKey);
 
   async function verifyUncached(token: string): Promise<TokenVerification> {
     // jose calls the key resolver only after the algorithm passed the allow-list (RFC 8725 §3.1),
@@ -286,7 +300,12 @@ export async function createTokenVerifier(
     if (cache === undefined) return verifyUncached(token);
     const key = cache.keyOf(token);
     const hit = cache.get(key, now());
-    if (hit !== undefined) {
+    // Read before verifying: a key set that changes during the verification leaves the entry
+    // behind, so it is verified once more rather than trusted under keys it never met.
+    const generation = keyGeneration();
+    // A hit from an earlier key generation is a miss: the key that verified it may be withdrawn
+    // or no longer trusted, and the answer must be what an uncached verification gives now.
+    if (hit !== undefined && hit.keyGeneration === generation) {
       return {
         ok: true,
         principal: hit.principal,
@@ -309,7 +328,10 @@ export async function createTokenVerifier(
     } finally {
       pending.delete(key);
     }
-    if (verification.ok) {
+    if (!verification.ok) {
+      // A token of an earlier generation that no longer verifies: forget it.
+      if (hit !== undefined) cache.delete(key);
+    } else {
       const expiresAtMs = cacheDeadline(verification.principal.claims, maxTokenAge);
       if (expiresAtMs !== undefined) {
         // The principal is shared by every request that presents this token until it expires:
@@ -317,7 +339,13 @@ export async function createTokenVerifier(
         deepFreeze(verification.principal.claims);
         const { principal, algorithm, kid } = verification;
         const bytes = 2 * token.length + CACHE_ENTRY_OVERHEAD_BYTES;
-        cache.set(key, { principal, algorithm, kid }, expiresAtMs, bytes, now());
+        cache.set(
+          key,
+          { principal, algorithm, kid, keyGeneration: generation },
+          expiresAtMs,
+          bytes,
+          now(),
+        );
       }
     }
     return verification;

@@ -37,6 +37,8 @@ export interface VerifiedTokenCache<T> {
    * `bytes` alone exceeds `maxBytes`.
    */
   set(key: string, value: T, expiresAtMs: number, bytes: number, nowMs: number): void;
+  /** Removes the entry under `key`, if any. */
+  delete(key: string): void;
   /** Removes every entry. */
   clear(): void;
   /** The number of entries held (expired ones included until they are looked up or evicted). */
@@ -105,6 +107,10 @@ export function createVerifiedTokenCache<T>(
         if (oldest.done === true) break;
         remove(oldest.value[0], oldest.value[1]);
       }
+    },
+    delete(key) {
+      const entry = entries.get(key);
+      if (entry !== undefined) remove(key, entry);
     },
     clear() {
       entries.clear();

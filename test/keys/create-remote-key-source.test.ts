@@ -4,6 +4,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import {
   AuthUnavailableError,
   createTokenVerifier,
+  importKeySource,
   KeySourceError,
   REMOTE_JWKS_DEFAULTS,
   type RemoteJwksOptions,
@@ -481,6 +482,97 @@ describe('remote JWKS key source: maxStaleAge', () => {
       code: 'AUTH_UNAVAILABLE',
       reason: 'stale',
     });
+  });
+});
+
+describe('remote JWKS key source: keyGeneration', () => {
+  async function remoteSource(options: Partial<RemoteJwksOptions> = {}) {
+    const source = await importKeySource(
+      {
+        jwksUrl: server.jwksUrl,
+        timeoutDuration: 250,
+        cooldownDuration: COOLDOWN,
+        cacheMaxAge: CACHE_MAX_AGE,
+        refreshJitter: 0,
+        maxStaleAge: MAX_STALE_AGE,
+        outageBackoff: 1_000,
+        maxOutageBackoff: 4_000,
+        now: () => clock.now(),
+        ...options,
+      },
+      ['ES256'],
+    );
+    const generation = (): number => {
+      const value = source.keyGeneration?.();
+      if (value === undefined) throw new Error('a remote source has keyGeneration');
+      return value;
+    };
+    return { source, generation };
+  }
+
+  it('stays put over the first load and refetches of the same keys, in any order', async () => {
+    server.setKeys([jwk(keyA, 'a'), jwk(keyB, 'b')]);
+    const { source, generation } = await remoteSource();
+    const initial = generation();
+    await source.warmUp();
+    expect(generation()).toBe(initial);
+
+    server.setKeys([jwk(keyB, 'b'), jwk(keyA, 'a')]);
+    clock.advance(CACHE_MAX_AGE);
+    expect(generation()).toBe(initial); // starts the due refresh, answers at once
+    await vi.waitFor(() => expect(server.fetchCount).toBe(2));
+    expect(generation()).toBe(initial);
+  });
+
+  it('moves on when a refetch brings another key set: a key withdrawn, added or replaced', async () => {
+    const { source, generation } = await remoteSource();
+    await source.warmUp();
+    const seen = [generation()];
+    const refetchWith = async (keys: JWK[]) => {
+      server.setKeys(keys);
+      const before = server.fetchCount;
+      clock.advance(CACHE_MAX_AGE);
+      generation();
+      await vi.waitFor(() => expect(server.fetchCount).toBe(before + 1));
+      seen.push(generation());
+    };
+    await refetchWith([jwk(keyA, 'a'), jwk(keyB, 'b')]); // added
+    await refetchWith([jwk(keyB, 'b')]); // withdrawn
+    await refetchWith([jwk(keyC, 'b')]); // replaced under the same kid
+    await refetchWith([{ ...jwk(keyC, 'b'), alg: 'ES384' }, jwk(keyB, 'c')]); // any member
+    expect(seen).toEqual([seen[0], seen[0]! + 1, seen[0]! + 2, seen[0]! + 3, seen[0]! + 4]);
+  });
+
+  it('moves on once when the keys pass maxStaleAge, and not again on recovery with the same keys', async () => {
+    const { source, generation } = await remoteSource();
+    await source.warmUp();
+    const initial = generation();
+    server.setMode('status-500');
+    clock.advance(MAX_STALE_AGE - 1);
+    expect(generation()).toBe(initial);
+    await vi.waitFor(() => expect(server.fetchCount).toBe(2));
+    expect(generation()).toBe(initial);
+
+    clock.advance(1);
+    expect(generation()).toBe(initial + 1);
+    expect(generation()).toBe(initial + 1);
+    await expect(source.warmUp()).rejects.toMatchObject({ reason: 'stale' });
+    expect(generation()).toBe(initial + 1);
+
+    server.setMode('ok');
+    clock.advance(4_000);
+    await source.warmUp();
+    expect(generation()).toBe(initial + 1);
+    expect(source.isReady()).toBe(true);
+  });
+
+  it('is absent from static key sources', async () => {
+    const sources = await Promise.all([
+      importKeySource({ jwks: { keys: [jwk(keyA, 'a')] } }, ['ES256']),
+      importKeySource({ publicKey: keyA.publicKeyPem }, ['ES256']),
+      importKeySource({ getKey: () => keyA.publicKey }, ['ES256']),
+    ]);
+    expect(sources.map((source) => 'keyGeneration' in source)).toEqual([false, false, false]);
   });
 });
 

@@ -85,6 +85,18 @@ describe('createVerifiedTokenCache', () => {
     expect(cache.bytes).toBe(150);
   });
 
+  it('deletes one entry and its bytes, and ignores a key it does not hold', () => {
+    const cache = createVerifiedTokenCache<string>();
+    cache.set(cache.keyOf('a'), 'a', T0 + 1000, 100, T0);
+    cache.set(cache.keyOf('b'), 'b', T0 + 1000, 30, T0);
+    cache.delete(cache.keyOf('a'));
+    cache.delete(cache.keyOf('never stored'));
+    expect(cache.get(cache.keyOf('a'), T0)).toBeUndefined();
+    expect(cache.get(cache.keyOf('b'), T0)).toBe('b');
+    expect(cache.size).toBe(1);
+    expect(cache.bytes).toBe(30);
+  });
+
   it('throws a TypeError for a bound that is not a positive integer', () => {
     expect(() => createVerifiedTokenCache({ maxEntries: 0 })).toThrow(TypeError);
     expect(() => createVerifiedTokenCache({ maxBytes: 1.5 })).toThrow(/cache\.maxBytes/);
