@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import {
   createWsAuth,
+  formatError,
   type AuthObserver,
   type Principal,
   type SecurityMonitor,
@@ -35,7 +36,6 @@ export function serveSubscriptions(options: {
   readonly httpServer: Server;
   readonly schema: GraphQLSchema;
   readonly verifier: TokenVerifier;
-  readonly production: boolean;
   readonly path?: string;
   /**
    * Rate limiting and revocation, shared with the HTTP context: a client's failures over HTTP and
@@ -48,6 +48,12 @@ export function serveSubscriptions(options: {
   readonly isRevoked?: ((principal: Principal) => Promise<boolean>) | undefined;
   /** Receives one authentication event per connection attempt (metrics, logs). */
   readonly observer?: AuthObserver;
+  /**
+   * How long past `exp` a connection may live, in seconds: the verifier's own tolerance (the
+   * largest of several issuers'), so a connection never outlives what HTTP would accept.
+   * @default 10
+   */
+  readonly clockTolerance?: number | undefined;
 }): SubscriptionServer {
   const wsServer = new WebSocketServer({
     server: options.httpServer,
@@ -56,6 +62,7 @@ export function serveSubscriptions(options: {
   });
   const wsAuth = createWsAuth({
     verifier: options.verifier,
+    clockTolerance: options.clockTolerance,
     security: options.security,
     trustProxy: options.trustProxy,
     isRevoked: options.isRevoked,
@@ -67,7 +74,18 @@ export function serveSubscriptions(options: {
       onConnect: wsAuth.onConnect,
       context: wsAuth.context,
       onClose: wsAuth.onClose,
-      isProd: options.production,
+      // Close reasons never carry an internal message, in development too (issue #4) ...
+      isProd: true,
+      // ... and subscription results and operation errors are masked like HTTP responses.
+      onNext: (_ctx, _id, _payload, _args, { data, errors, extensions }) =>
+        errors === undefined
+          ? undefined
+          : {
+              ...(data === undefined ? {} : { data }),
+              errors: maskAll(errors),
+              ...(extensions === undefined ? {} : { extensions }),
+            },
+      onError: (_ctx, _id, _payload, errors) => maskAll(errors),
     },
     wsServer,
   );
@@ -79,4 +97,9 @@ export function serveSubscriptions(options: {
       },
     },
   };
+}
+
+/** claimgate's `formatError` over graphql-js errors, as Apollo applies it to HTTP responses. */
+function maskAll(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
+  return errors.map((error) => formatError(error.toJSON(), error));
 }

@@ -14,6 +14,7 @@ import {
   AuthUnavailableError,
   createAuthContext,
   createAuthStatusPlugin,
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
   createMemorySecurityStore,
   createOperationGuardPlugin,
   createRedisSecurityStore,
@@ -168,9 +169,16 @@ export async function startExampleServer(
     schema,
     verifier,
     observer,
-    production: config.production,
     security,
     trustProxy,
+    clockTolerance:
+      config.issuers === undefined
+        ? undefined
+        : Math.max(
+            ...config.issuers.map(
+              (policy) => policy.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+            ),
+          ),
   });
 
   const apollo = new ApolloServer<ServerContext>({
