@@ -57,14 +57,15 @@ export function claimsToPrincipal(
   payload: JWTPayload,
   permissionClaims: readonly CompiledClaimPath[],
 ): Principal {
-  const permissions = new Set<string>();
+  const permissions: string[] = [];
   for (const path of permissionClaims) {
     const value = read(payload, path.segments);
     if (value === undefined) continue;
     if (typeof value === 'string') {
-      for (const permission of value.split(' ')) if (permission !== '') permissions.add(permission);
+      for (const permission of value.split(' '))
+        if (permission !== '') permissions.push(permission);
     } else if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
-      for (const permission of value) permissions.add(permission);
+      permissions.push(...value);
     } else {
       throw new TokenInvalidError('permissions-claim', { claim: path.name });
     }
@@ -74,5 +75,49 @@ export function claimsToPrincipal(
     throw new TokenInvalidError('claim', { claim: 'sub' });
   if (iss !== undefined && typeof iss !== 'string')
     throw new TokenInvalidError('claim', { claim: 'iss' });
-  return Object.freeze({ subject: sub, issuer: iss, permissions, claims: Object.freeze(payload) });
+  // A verified principal may be cached and shared by later requests with the same token: nothing a
+  // resolver does to it (its permissions, its claims at any depth) may reach the next request.
+  return Object.freeze({
+    subject: sub,
+    issuer: iss,
+    permissions: new ReadonlyPermissionSet(permissions),
+    claims: deepFreeze(payload),
+  });
+}
+
+/** A Set of permissions that refuses changes once built (a frozen Set still accepts `add`). */
+class ReadonlyPermissionSet extends Set<string> {
+  readonly #sealed: boolean;
+
+  constructor(values: readonly string[]) {
+    super();
+    for (const value of values) super.add(value);
+    this.#sealed = true;
+  }
+
+  override add(value: string): this {
+    if (this.#sealed) throw readOnly();
+    return super.add(value);
+  }
+
+  override delete(): boolean {
+    throw readOnly();
+  }
+
+  override clear(): void {
+    throw readOnly();
+  }
+}
+
+function readOnly(): TypeError {
+  return new TypeError("claimgate: a principal's permissions are read-only.");
+}
+
+/** Freezes a parsed JSON value and everything in it (plain objects and arrays only). */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

@@ -335,8 +335,7 @@ export async function createTokenVerifier(
       const expiresAtMs = cacheDeadline(verification.principal.claims, maxTokenAge);
       if (expiresAtMs !== undefined) {
         // The principal is shared by every request that presents this token until it expires:
-        // freeze the claims all the way down so no resolver can change what the next one sees.
-        deepFreeze(verification.principal.claims);
+        // claimsToPrincipal made it read-only all the way down (claims and permissions).
         const { principal, algorithm, kid } = verification;
         const bytes = 2 * token.length + CACHE_ENTRY_OVERHEAD_BYTES;
         cache.set(
@@ -386,12 +385,4 @@ function cacheDeadline(claims: JWTPayload, maxTokenAge: number | undefined): num
   const deadline = exp * 1000;
   if (maxTokenAge === undefined || typeof iat !== 'number') return deadline;
   return Math.min(deadline, (iat + maxTokenAge) * 1000);
-}
-
-function deepFreeze(value: unknown): void {
-  if (value === null || typeof value !== 'object') return;
-  Object.freeze(value);
-  for (const child of Object.values(value)) {
-    if (child !== null && typeof child === 'object' && !Object.isFrozen(child)) deepFreeze(child);
-  }
 }

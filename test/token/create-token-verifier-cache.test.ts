@@ -207,6 +207,21 @@ describe('createTokenVerifier cache', () => {
     expect(Object.isFrozen(profile.team)).toBe(true);
   });
 
+  it('shares permissions no request can change: the next hit sees the verified ones', async () => {
+    const counter = countingKey();
+    const verifier = await verifierWith(counter, { currentDate: () => new Date(IAT * 1000) });
+    const token = await mint({ permissions: ['read'] });
+    const first = await verifier.verify(token);
+    const mutable = first.permissions as Set<string>; // what a careless resolver could do
+    expect(() => mutable.add('admin')).toThrow(TypeError);
+    expect(() => mutable.delete('read')).toThrow(TypeError);
+    expect(() => mutable.clear()).toThrow(TypeError);
+    const second = await verifier.verify(token);
+    expect(counter.calls).toBe(1);
+    expect([...second.permissions]).toEqual(['read']);
+    expect(second.permissions.has('read')).toBe(true);
+  });
+
   it('throws a TypeError for a cache option that is not false or an object', async () => {
     const counter = countingKey();
     const notAnOption: unknown = true; // what a JavaScript caller could pass
