@@ -192,7 +192,7 @@ export type {
 export { createAuthContext } from './context/create-auth-context.js';
 export { createAuthStatusPlugin } from './context/create-auth-status-plugin.js';
 export type { AuthStatusPluginOptions } from './context/create-auth-status-plugin.js';
-export { createClientKeyResolver } from './context/create-client-key-resolver.js';
+export { clientKeyOf, createClientKeyResolver } from './context/create-client-key-resolver.js';
 export type { RequestWithSocket, TrustProxyOptions } from './context/create-client-key-resolver.js';
 export type {
   Authenticated,

@@ -18,12 +18,46 @@ export interface RequestWithSocket {
 /**
  * Creates the function that names the client of a request for rate limiting: its socket address
  * by default; with `trustProxy`, the address your proxies report in `X-Forwarded-For`. Addresses
- * are normalised (`::ffff:1.2.3.4` is `1.2.3.4`); an entry that is not an IP address is never a key.
+ * are normalised (`::ffff:1.2.3.4` is `1.2.3.4`); an entry that is not an IP address is never a key;
+ * an IPv6 client is keyed by its /64 ({@link clientKeyOf}).
  * Returns `undefined` when no address is known (the request is then not rate limited).
  * @throws TypeError when `trustProxy` is invalid.
  */
 export function createClientKeyResolver(
   trustProxy?: TrustProxyOptions,
+): (req: RequestWithSocket) => string | undefined {
+  const resolveAddress = createAddressResolver(trustProxy);
+  return (req) => {
+    const address = resolveAddress(req);
+    return address === undefined ? undefined : clientKeyOf(address);
+  };
+}
+
+/**
+ * The rate-limit key of a client address: an IPv4 address as is; an IPv6 address by its /64
+ * (`2001:db8:1:2::/64`), the block one subscriber usually holds, so that a client cannot escape
+ * its limit by rotating through the 2^64 addresses of its own network.
+ */
+export function clientKeyOf(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const [withoutZone = ''] = address.split('%');
+  const [head = '', tail] = withoutZone.split('::');
+  const groups = (part: string) =>
+    part === '' ? [] : part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g]));
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const full =
+    tail === undefined
+      ? left
+      : [...left, ...new Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${full
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
+
+function createAddressResolver(
+  trustProxy: TrustProxyOptions | undefined,
 ): (req: RequestWithSocket) => string | undefined {
   if (trustProxy === undefined) return (req) => normalize(req.socket?.remoteAddress);
   if ('hops' in trustProxy) {

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createClientKeyResolver } from '../../src/index.js';
+import { clientKeyOf, createClientKeyResolver } from '../../src/index.js';
 
 const req = (remoteAddress: string | undefined, xff?: string | string[]) => ({
   headers: xff === undefined ? {} : { 'x-forwarded-for': xff },
@@ -17,7 +17,37 @@ describe('createClientKeyResolver', () => {
   it('normalises IPv4-mapped IPv6 and IPv6 case', () => {
     const keyOf = createClientKeyResolver();
     expect(keyOf(req('::ffff:203.0.113.9'))).toBe('203.0.113.9');
-    expect(keyOf(req('2001:DB8::1'))).toBe('2001:db8::1');
+    expect(keyOf(req('2001:DB8::1'))).toBe('2001:db8:0:0::/64');
+  });
+
+  it('keys an IPv6 client by its /64, so rotating addresses inside it does not escape the limit', () => {
+    const keyOf = createClientKeyResolver();
+    const key = keyOf(req('2001:db8:1:2:aaaa::1'));
+    expect(key).toBe('2001:db8:1:2::/64');
+    expect(keyOf(req('2001:db8:1:2:bbbb:cccc:dddd:eeee'))).toBe(key);
+    expect(keyOf(req('2001:0db8:0001:0002::9'))).toBe(key);
+    expect(keyOf(req('2001:db8:1:3::1'))).not.toBe(key);
+    expect(clientKeyOf('::1')).toBe('0:0:0:0::/64');
+    expect(clientKeyOf('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(clientKeyOf('::ffff:0:203.0.113.9')).toBe('0:0:0:0::/64');
+    expect(clientKeyOf('203.0.113.9')).toBe('203.0.113.9');
+  });
+
+  it('gives every address of one /64 the same key, and addresses of two /64s different keys', () => {
+    const group = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
+    const groups = (n: number) => fc.array(group, { minLength: n, maxLength: n });
+    fc.assert(
+      fc.property(groups(4), groups(4), groups(4), groups(4), (net, a, b, other) => {
+        const key = clientKeyOf([...net, ...a].join(':'));
+        expect(clientKeyOf([...net, ...b].join(':'))).toBe(key);
+        // The same address written with `::` for its longest run of zero groups.
+        const compressed = new URL(`http://[${[...net, ...a].join(':')}]/`).hostname.slice(1, -1);
+        expect(clientKeyOf(compressed)).toBe(key);
+        if (other.join(':') !== net.join(':')) {
+          expect(clientKeyOf([...other, ...a].join(':'))).not.toBe(key);
+        }
+      }),
+    );
   });
 
   it('returns undefined without a socket address', () => {
@@ -64,7 +94,8 @@ describe('createClientKeyResolver', () => {
         for (const keyOf of resolvers) {
           const key = keyOf(req(socket, xff));
           expect(key).toBeDefined();
-          expect(isIP(key ?? '')).not.toBe(0);
+          const address = key?.endsWith('::/64') === true ? key.slice(0, -3) : (key ?? '');
+          expect(isIP(address)).not.toBe(0);
         }
         expect(resolvers[0]?.(req(socket, xff))).toBe(createClientKeyResolver()(req(socket)));
       }),
