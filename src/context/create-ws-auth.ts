@@ -118,8 +118,9 @@ export interface WsAuthOptions {
   /**
    * Revocation seam: called with the principal at connect and then every
    * `revocationCheckInterval` seconds for each live connection; `true` ends the connection (close
-   * `4403`, reason `TOKEN_REVOKED`). A function that throws counts as "not revoked" (fail open):
-   * return `true` from your own error handling to fail closed. With `security`, leave it out: the
+   * `4403`, reason `TOKEN_REVOKED`). A function that throws, or takes longer than 5 s
+   * ({@link IS_REVOKED_TIMEOUT_MS}), counts as "not revoked" (fail open): return `true` from your
+   * own error handling to fail closed. With `security`, leave it out: the
    * monitor then checks at connect and on the interval; when given, it is called as well at
    * connect and it alone runs the interval checks.
    * @default undefined (no revocation checks beyond `security`'s)
@@ -475,14 +476,25 @@ function revokedError(): AuthError {
   return new AuthError('TOKEN_REVOKED');
 }
 
+/** The longest an `isRevoked` call may take before it counts as failed (fail open), in ms. */
+export const IS_REVOKED_TIMEOUT_MS = 5_000;
+
 async function revoked(
   check: (principal: Principal) => boolean | Promise<boolean>,
   principal: Principal,
 ): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), IS_REVOKED_TIMEOUT_MS);
+    timer.unref();
+  });
   try {
-    return (await check(principal)) === true;
+    // Bounded: a hung seam must neither hold a connection attempt nor stop every later sweep.
+    return (await Promise.race([Promise.resolve(check(principal)), timeout])) === true;
   } catch {
     // Fail open, as documented: the store decides its own failure policy by what it returns.
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }

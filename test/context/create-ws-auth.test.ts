@@ -436,6 +436,21 @@ describe('createWsAuth', () => {
       expect(await sub.nth(1)).toEqual({ data: { secretTicks: 4 } });
       expect(api.wsAuth.activeConnections()).toBe(1);
     });
+    it('bounds a hung isRevoked: the connection is accepted and later sweeps keep running', async () => {
+      let calls = 0;
+      const api = await start({
+        // The first call never settles (a hung store client); later ones answer "revoked".
+        isRevoked: () => {
+          calls += 1;
+          return calls === 1 ? new Promise<boolean>(() => undefined) : true;
+        },
+        revocationCheckInterval: 0.1,
+      });
+      const c = client(api.url, await bearer());
+      await expect(c.connected).resolves.toBeUndefined();
+      await expect(c.closed).resolves.toEqual({ code: 4403, reason: 'TOKEN_REVOKED' });
+      expect(calls).toBeGreaterThanOrEqual(2);
+    }, 20_000);
   });
 
   describe('under a flood of bad tokens', () => {
