@@ -6,8 +6,10 @@ export {
   TOKEN_FAILURE_KINDS,
 } from './create-test-issuer.js';
 export type {
+  RotateKeyOptions,
   TestIssuer,
   TestIssuerOptions,
+  TestJwksServer,
   TestTokenOptions,
   TokenFailureKind,
 } from './create-test-issuer.js';

@@ -1,4 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestIssuer, type TestIssuer, type TestJwksServer } from '../../src/testing/index.js';
 import { generateTestSecret, mintToken, nowSeconds, secretBytes } from '../helpers/keys.js';
 import { runCli } from '../helpers/run-cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -69,5 +72,126 @@ describe('claimgate verify', () => {
     const result = await runCli(['verify', 'x.y.z'], { env: { CLAIMGATE_DEV_DIR: temp.dir } });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('there is no dev key');
+  });
+});
+
+describe('claimgate verify with CLAIMGATE_CONFIG (several issuers)', () => {
+  let users: TestIssuer;
+  let machines: TestIssuer;
+  let machineIdp: TestJwksServer;
+  let configEnv: Record<string, string>;
+
+  beforeAll(async () => {
+    [users, machines] = await Promise.all([
+      createTestIssuer({ alg: 'RS256', issuer: 'https://users.test/', audience: 'api' }),
+      createTestIssuer({ alg: 'ES256', issuer: 'https://m2m.test/', audience: 'api-m2m' }),
+    ]);
+    machineIdp = await machines.serveJwks();
+    // One issuer's keys from a file next to the config (relative path), the other's over HTTP.
+    writeFileSync(join(temp.dir, 'users-jwks.json'), JSON.stringify(users.jwks));
+    const file = join(temp.dir, 'claimgate.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        issuers: [
+          {
+            issuer: users.issuer,
+            audience: users.audience,
+            algorithms: ['RS256'],
+            key: { jwksFile: './users-jwks.json' },
+            permissionClaims: ['realm_access.roles'],
+          },
+          {
+            issuer: machines.issuer,
+            audience: machines.audience,
+            algorithms: ['ES256'],
+            key: { jwksUrl: machineIdp.jwksUrl },
+            permissionClaims: ['scope'],
+          },
+        ],
+      }),
+    );
+    configEnv = { CLAIMGATE_CONFIG: file };
+  });
+  afterAll(() => machineIdp.close());
+
+  it("verifies each issuer's token with that issuer's keys and permission claims", async () => {
+    const user = await users.mint({
+      subject: 'ada',
+      claims: { realm_access: { roles: ['reader'] } },
+    });
+    const machine = await machines.mint({
+      subject: 'svc',
+      claims: { scope: 'jobs:run jobs:read' },
+    });
+    const [userResult, machineResult] = await Promise.all([
+      runCli(['verify', '--json', user], { env: configEnv }),
+      runCli(['verify', '--json', machine], { env: configEnv }),
+    ]);
+    expect(userResult.status).toBe(0);
+    expect(JSON.parse(userResult.stdout)).toMatchObject({
+      valid: true,
+      subject: 'ada',
+      issuer: 'https://users.test/',
+      permissions: ['reader'],
+    });
+    expect(machineResult.status).toBe(0);
+    expect(JSON.parse(machineResult.stdout)).toMatchObject({
+      valid: true,
+      subject: 'svc',
+      issuer: 'https://m2m.test/',
+      permissions: ['jobs:read', 'jobs:run'],
+    });
+    expect(machineIdp.fetchCount).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each([
+    [
+      'an issuer not in the file',
+      () => users.mintWrongIssuer(),
+      'INVALID TOKEN_INVALID (reason: claim, claim: iss)',
+    ],
+    [
+      "another issuer's audience",
+      () => machines.mint({ claims: { aud: 'api' } }),
+      'INVALID TOKEN_INVALID (reason: claim, claim: aud)',
+    ],
+    [
+      'a bad signature',
+      () => machines.mintBadSignature(),
+      'INVALID TOKEN_INVALID (reason: signature)',
+    ],
+    ['an expired token', () => users.mintExpired(), 'INVALID TOKEN_EXPIRED'],
+  ])('exits 1 for %s, printing the typed code', async (_name, mint, line) => {
+    const result = await runCli(['verify', await mint()], { env: configEnv });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe(`${line}\n`);
+  });
+
+  it('exits 2 when the file cannot be read, naming it', async () => {
+    const missing = join(temp.dir, 'missing.json');
+    const result = await runCli(['verify', await users.mint()], {
+      env: { CLAIMGATE_CONFIG: missing },
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('missing.json');
+  });
+});
+
+describe('claimgate verify when the keys cannot be loaded', () => {
+  it('exits 2 with AUTH_UNAVAILABLE, not a verdict, when the JWKS URL refuses connections', async () => {
+    const issuer = await createTestIssuer();
+    const idp = await issuer.serveJwks();
+    // A loopback port that was just listening and is now closed: connections are refused.
+    await idp.close();
+    const result = await runCli(['verify', '--json', await issuer.mint()], {
+      env: { JWT_JWKS_URL: idp.jwksUrl, JWT_ALGORITHMS: issuer.alg },
+    });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      'AUTH_UNAVAILABLE: the verification keys could not be loaded; retry.',
+    );
+    expect(result.stderr).not.toContain('INVALID');
   });
 });

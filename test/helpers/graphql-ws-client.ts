@@ -78,8 +78,11 @@ export type Result = FormattedExecutionResult<Record<string, unknown>, unknown>;
 /** A running subscription: its results so far, and how it ended. */
 export interface TestSubscription {
   readonly results: Result[];
-  /** Resolves when the n-th result has arrived. */
-  nth(n: number): Promise<Result>;
+  /**
+   * Resolves when the n-th result has arrived; rejects if the subscription ends first, or after
+   * `timeoutMs` without it.
+   */
+  nth(n: number, timeoutMs?: number): Promise<Result>;
   /** Resolves with `complete` or with the error (a close event) that ended the subscription. */
   readonly ended: Promise<
     { readonly kind: 'complete' } | { readonly kind: 'error'; error: unknown }
@@ -87,36 +90,87 @@ export interface TestSubscription {
   unsubscribe(): void;
 }
 
+/** How long {@link TestSubscription.nth} waits by default, in ms (under vitest's test timeout). */
+export const NTH_TIMEOUT_MS = 10_000;
+
+type Ending = { readonly kind: 'complete' } | { readonly kind: 'error'; error: unknown };
+
 /** Starts a subscription on `client` and records everything it receives. */
 export function subscribe(client: Client, query: string): TestSubscription {
   const results: Result[] = [];
-  const waiters: { n: number; resolve: (r: Result) => void }[] = [];
-  let end: (value: { kind: 'complete' } | { kind: 'error'; error: unknown }) => void = () =>
-    undefined;
-  const ended = new Promise<{ kind: 'complete' } | { kind: 'error'; error: unknown }>(
-    (resolve) => (end = resolve),
-  );
+  const waiters = new Set<{
+    n: number;
+    resolve: (r: Result) => void;
+    reject: (e: Error) => void;
+  }>();
+  let ending: Ending | undefined;
+  let end: (value: Ending) => void = () => undefined;
+  const ended = new Promise<Ending>((resolve) => (end = resolve));
+  const endedEarly = (n: number, how: Ending) =>
+    new Error(
+      `subscription ended (${how.kind === 'complete' ? 'complete' : `error: ${describeError(how.error)}`}) after ${results.length} result(s), before result ${n}`,
+    );
+  const finish = (how: Ending) => {
+    ending ??= how;
+    for (const waiter of waiters) waiter.reject(endedEarly(waiter.n, how));
+    waiters.clear();
+    end(how);
+  };
   const unsubscribe = client.subscribe(
     { query },
     {
       next(result) {
         results.push(result);
-        for (const waiter of waiters.filter((w) => w.n === results.length)) waiter.resolve(result);
+        for (const waiter of waiters) {
+          if (waiter.n !== results.length) continue;
+          waiters.delete(waiter);
+          waiter.resolve(result);
+        }
       },
-      error: (error) => end({ kind: 'error', error }),
-      complete: () => end({ kind: 'complete' }),
+      error: (error) => finish({ kind: 'error', error }),
+      complete: () => finish({ kind: 'complete' }),
     },
   );
   return {
     results,
     ended,
     unsubscribe,
-    nth(n) {
+    nth(n, timeoutMs = NTH_TIMEOUT_MS) {
       const result = results[n - 1];
       if (result !== undefined) return Promise.resolve(result);
-      return new Promise((resolve) => waiters.push({ n, resolve }));
+      if (ending !== undefined) return Promise.reject(endedEarly(n, ending));
+      return new Promise<Result>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(
+            new Error(
+              `result ${n} did not arrive within ${timeoutMs} ms (${results.length} so far)`,
+            ),
+          );
+        }, timeoutMs);
+        const waiter = {
+          n,
+          resolve: (r: Result) => {
+            clearTimeout(timer);
+            resolve(r);
+          },
+          reject: (e: Error) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        };
+        waiters.add(waiter);
+      });
     },
   };
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (error !== null && typeof error === 'object' && 'code' in error && 'reason' in error) {
+    return `close ${String(error.code)} ${String(error.reason)}`;
+  }
+  return String(error);
 }
 
 /** The code and reason of a close event (graphql-ws passes the socket's event through). */

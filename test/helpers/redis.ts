@@ -53,9 +53,13 @@ export interface OwnRedisServer {
   resume(): void;
 }
 
+/** How long `redis-server` may take to start or to exit, in ms, before it is killed. */
+export const REDIS_PROCESS_TIMEOUT_MS = 10_000;
+
 /**
  * Starts `redis-server` on a free port without persistence, and waits until it accepts
- * connections. Call `stop()` in `afterAll`.
+ * connections (at most {@link REDIS_PROCESS_TIMEOUT_MS}: then the process is killed and the
+ * promise rejects). Call `stop()` in `afterAll`.
  */
 export async function startOwnRedisServer(): Promise<OwnRedisServer> {
   const port = await freePort();
@@ -70,19 +74,32 @@ export async function startOwnRedisServer(): Promise<OwnRedisServer> {
     child = proc;
     await new Promise<void>((resolve, reject) => {
       let output = '';
+      const timer = setTimeout(() => {
+        proc.kill('SIGKILL');
+        reject(
+          new Error(
+            `redis-server on port ${port} was not ready within ${REDIS_PROCESS_TIMEOUT_MS} ms and was killed: ${output.slice(-500)}`,
+          ),
+        );
+      }, REDIS_PROCESS_TIMEOUT_MS);
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes('Ready to accept connections')) {
+          clearTimeout(timer);
           proc.stdout?.off('data', onData);
           proc.stdout?.resume();
           resolve();
         }
       };
       proc.stdout?.on('data', onData);
-      proc.once('exit', (code) =>
-        reject(new Error(`redis-server exited (${code}): ${output.slice(-500)}`)),
-      );
-      proc.once('error', reject);
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited (${code}): ${output.slice(-500)}`));
+      });
+      proc.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
     });
   }
 
@@ -97,7 +114,10 @@ export async function startOwnRedisServer(): Promise<OwnRedisServer> {
       const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
       proc.kill('SIGCONT');
       proc.kill('SIGTERM');
+      // A redis-server that ignores SIGTERM is killed rather than waited for without end.
+      const timer = setTimeout(() => proc.kill('SIGKILL'), REDIS_PROCESS_TIMEOUT_MS);
       await exited;
+      clearTimeout(timer);
     },
     pause() {
       child?.kill('SIGSTOP');

@@ -17,10 +17,23 @@ export interface RunCliOptions {
   /** Written to the child's standard input. */
   readonly stdin?: string;
   readonly cwd?: string;
+  /**
+   * How long the child may run before it is killed (SIGKILL) and the promise rejects, in ms.
+   * Under vitest's 20 s test timeout, so a hung command fails with its output rather than a bare
+   * timeout. @default 15000
+   */
+  readonly timeoutMs?: number;
 }
 
-/** Runs `bin/claimgate.mjs` as a child process, as a user's shell would. */
+/** The default {@link RunCliOptions.timeoutMs}. */
+export const CLI_TIMEOUT_MS = 15_000;
+
+/**
+ * Runs `bin/claimgate.mjs` as a child process, as a user's shell would. Rejects, after killing
+ * the child, when it has not exited within `timeoutMs`.
+ */
 export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+  const timeoutMs = options.timeoutMs ?? CLI_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? process.cwd(),
@@ -29,10 +42,24 @@ export function runCli(args: readonly string[], options: RunCliOptions = {}): Pr
     });
     let stdout = '';
     let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `claimgate ${args.join(' ')} did not exit within ${timeoutMs} ms and was killed.\nstdout: ${stdout.slice(-1000)}\nstderr: ${stderr.slice(-1000)}`,
+        ),
+      );
+    }, timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
     child.stdin.end(options.stdin ?? '');
   });
 }

@@ -2,24 +2,27 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServerLogger } from '../../src/server/create-server-logger.js';
 import { loadServerConfig } from '../../src/server/load-server-config.js';
 import { startExampleServer, type ExampleServer } from '../../src/server/start-example-server.js';
+import { createTestIssuer, type TestIssuer, type TestJwksServer } from '../../src/testing/index.js';
 import { errorCodes, postGraphQL } from '../helpers/graphql-request.js';
-import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
-import { generateTestKeyPair, mintToken, type TestKeyPair } from '../helpers/keys.js';
 import { startOwnRedisServer, uniqueKeyPrefix, type OwnRedisServer } from '../helpers/redis.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 describe('startExampleServer observability', () => {
   let server: ExampleServer;
   const lines: string[] = [];
   let userToken = '';
+  // Development mode persists its signing key: keep it out of the checkout's .claimgate/.
+  const devDir = makeTempDir('claimgate-dev-');
 
   beforeAll(async () => {
     const logger = createServerLogger({
       level: 'debug',
       destination: { write: (line: string) => void lines.push(line) },
     });
-    server = await startExampleServer(loadServerConfig({ PORT: '0', HOST: '127.0.0.1' }), {
-      logger,
-    });
+    server = await startExampleServer(
+      loadServerConfig({ PORT: '0', HOST: '127.0.0.1', CLAIMGATE_DEV_DIR: devDir.dir }),
+      { logger },
+    );
     userToken = server.devKeys?.userToken ?? '';
     expect(userToken).not.toBe('');
     await postGraphQL(server.url, { query: '{ me { sub } }' });
@@ -32,7 +35,10 @@ describe('startExampleServer observability', () => {
     }
     await postGraphQL(server.url, { query: '{ health }', token: 'abc.def.ghi' });
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    devDir.remove();
+  });
 
   it('serves Prometheus metrics: outcomes, latency, cache hits and denials', async () => {
     const response = await fetch(new URL('/metrics', server.url));
@@ -108,15 +114,15 @@ describe('startExampleServer observability', () => {
 
 describe('startExampleServer metrics for key fetches and the security store', () => {
   let server: ExampleServer;
-  let jwks: JwksServer;
+  let issuer: TestIssuer;
+  let jwks: TestJwksServer;
   let redis: OwnRedisServer;
-  let pair: TestKeyPair;
   const lines: string[] = [];
   const keyPrefix = uniqueKeyPrefix();
 
   beforeAll(async () => {
-    pair = await generateTestKeyPair('ES256');
-    jwks = await startJwksServer({ keys: [{ ...pair.publicJwk, kid: 'k1' }] });
+    issuer = await createTestIssuer();
+    jwks = await issuer.serveJwks();
     redis = await startOwnRedisServer();
     const logger = createServerLogger({
       level: 'info',
@@ -127,7 +133,9 @@ describe('startExampleServer metrics for key fetches and the security store', ()
         PORT: '0',
         HOST: '127.0.0.1',
         JWT_JWKS_URL: jwks.jwksUrl,
-        JWT_ALGORITHMS: 'ES256',
+        JWT_ALGORITHMS: issuer.alg,
+        JWT_ISSUER: issuer.issuer,
+        JWT_AUDIENCE: issuer.audience,
         REDIS_URL: redis.url,
         REDIS_KEY_PREFIX: keyPrefix,
       }),
@@ -141,12 +149,7 @@ describe('startExampleServer metrics for key fetches and the security store', ()
   });
 
   const tokenFor = (jti: string) =>
-    mintToken({
-      alg: 'ES256',
-      key: pair.privateKey,
-      header: { kid: 'k1' },
-      claims: { sub: 'u1', jti, permissions: ['articles:read'] },
-    });
+    issuer.mint({ subject: 'u1', permissions: ['articles:read'], claims: { jti } });
   const metrics = async () => (await fetch(new URL('/metrics', server.url))).text();
 
   it('counts JWKS fetches by outcome', async () => {

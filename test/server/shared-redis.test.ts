@@ -10,7 +10,13 @@ interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `src/server/main.ts` as a child process on port 0 and reads the URL it prints. */
+/** How long a server process may take to print its URL, or to exit once asked, in ms. */
+const PROCESS_TIMEOUT_MS = 15_000;
+
+/**
+ * Starts `src/server/main.ts` as a child process on port 0 and reads the URL it prints. If it
+ * has not printed one within {@link PROCESS_TIMEOUT_MS}, it is killed and the promise rejects.
+ */
 async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
@@ -18,21 +24,45 @@ async function startServerProcess(env: Record<string, string>): Promise<ServerPr
   });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `server did not print its URL within ${PROCESS_TIMEOUT_MS} ms and was killed: ${output.slice(-1000)}`,
+        ),
+      );
+    }, PROCESS_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /ready at (http:\/\/\S+)/.exec(output);
-      if (match?.[1] !== undefined) resolve(match[1]);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${output}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}): ${output}`));
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    });
   });
   return {
     url,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        // A server that does not exit on SIGTERM is killed rather than waited for without end.
+        const timer = setTimeout(() => child.kill('SIGKILL'), PROCESS_TIMEOUT_MS);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };

@@ -1,25 +1,29 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMultiIssuerVerifier, type TokenVerifier } from '../../src/index.js';
-import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
-import { generateTestKeyPair, mintToken, type TestKeyPair } from '../helpers/keys.js';
+import {
+  createTestIssuer,
+  EXPECTED_TOKEN_FAILURES,
+  TOKEN_FAILURE_KINDS,
+  type TestIssuer,
+  type TestJwksServer,
+} from '../../src/testing/index.js';
 
 const USERS = 'https://users.example.com/';
 const MACHINES = 'https://m2m.example.com/';
 
-let userKey: TestKeyPair;
-let machineKey: TestKeyPair;
-let userIdp: JwksServer;
-let machineIdp: JwksServer;
+let users: TestIssuer;
+let machines: TestIssuer;
+let userIdp: TestJwksServer;
+let machineIdp: TestJwksServer;
 let verifier: TokenVerifier;
 
 beforeAll(async () => {
-  [userKey, machineKey] = await Promise.all([
-    generateTestKeyPair('RS256'),
-    generateTestKeyPair('ES256'),
+  [users, machines] = await Promise.all([
+    createTestIssuer({ alg: 'RS256', issuer: USERS, audience: 'api' }),
+    createTestIssuer({ alg: 'ES256', issuer: MACHINES, audience: 'api-m2m' }),
   ]);
-  userIdp = await startJwksServer({ keys: [{ ...userKey.publicJwk, kid: 'u1' }] });
-  machineIdp = await startJwksServer({ keys: [{ ...machineKey.publicJwk, kid: 'm1' }] });
+  [userIdp, machineIdp] = await Promise.all([users.serveJwks(), machines.serveJwks()]);
   verifier = await createMultiIssuerVerifier({
     issuers: [
       {
@@ -53,18 +57,11 @@ describe('createMultiIssuerVerifier', () => {
   });
 
   it("verifies each issuer's tokens with that issuer's keys, audience and claims", async () => {
-    const user = await mintToken({
-      alg: 'RS256',
-      key: userKey.privateKey,
-      header: { kid: 'u1' },
-      claims: { iss: USERS, aud: 'api', sub: 'alice', realm_access: { roles: ['reader'] } },
+    const user = await users.mint({
+      subject: 'alice',
+      claims: { realm_access: { roles: ['reader'] } },
     });
-    const machine = await mintToken({
-      alg: 'ES256',
-      key: machineKey.privateKey,
-      header: { kid: 'm1' },
-      claims: { iss: MACHINES, aud: 'api-m2m', sub: 'svc', scope: 'jobs:run' },
-    });
+    const machine = await machines.mint({ subject: 'svc', claims: { scope: 'jobs:run' } });
     const alice = await verifier.verify(user);
     const svc = await verifier.verify(machine);
     expect([...alice.permissions]).toEqual(['reader']);
@@ -72,36 +69,36 @@ describe('createMultiIssuerVerifier', () => {
     expect(alice.issuer).toBe(USERS);
   });
 
-  it("refuses a token that claims one issuer but is signed with another issuer's key", async () => {
-    const forged = await mintToken({
-      alg: 'ES256',
-      key: machineKey.privateKey,
-      header: { kid: 'm1' },
-      claims: { iss: USERS, aud: 'api', sub: 'mallory' },
+  describe.each([
+    ['users', () => users],
+    ['machines', () => machines],
+  ])('for the %s issuer', (_name, issuer) => {
+    it.each(TOKEN_FAILURE_KINDS)('refuses a %s token with its documented code', async (kind) => {
+      const expected = EXPECTED_TOKEN_FAILURES[kind];
+      await expect(verifier.verify(await issuer().mintFailure(kind))).rejects.toMatchObject({
+        code: expected.code,
+        ...(expected.code === 'TOKEN_INVALID' ? { reason: expected.reason } : {}),
+        ...(expected.claim === undefined ? {} : { claim: expected.claim }),
+      });
     });
+  });
+
+  it("refuses a token that claims one issuer but is signed with another issuer's key", async () => {
+    const forged = await machines.mint({ subject: 'mallory', claims: { iss: USERS, aud: 'api' } });
     await expect(verifier.verify(forged)).rejects.toMatchObject({
       code: 'TOKEN_INVALID',
       reason: 'algorithm',
     });
-    const sameAlg = await mintToken({
-      alg: 'RS256',
-      key: (await generateTestKeyPair('RS256')).privateKey,
-      header: { kid: 'u1' },
-      claims: { iss: USERS, aud: 'api' },
-    });
-    await expect(verifier.verify(sameAlg)).rejects.toMatchObject({
+    // Same algorithm, the users' kid, another key.
+    await expect(verifier.verify(await users.mintBadSignature())).rejects.toMatchObject({
       code: 'TOKEN_INVALID',
       reason: 'signature',
     });
   });
 
   it("applies the claimed issuer's audience", async () => {
-    const wrongAudience = await mintToken({
-      alg: 'ES256',
-      key: machineKey.privateKey,
-      header: { kid: 'm1' },
-      claims: { iss: MACHINES, aud: 'api' },
-    });
+    // The machines issuer's token, with the audience of the users issuer.
+    const wrongAudience = await machines.mint({ claims: { aud: 'api' } });
     await expect(verifier.verify(wrongAudience)).rejects.toMatchObject({
       code: 'TOKEN_INVALID',
       claim: 'aud',
@@ -111,15 +108,12 @@ describe('createMultiIssuerVerifier', () => {
   it.each<[string, Record<string, unknown>]>([
     ['an unknown issuer', { iss: 'https://other.example.com/' }],
     ['an issuer differing only by a trailing slash', { iss: 'https://users.example.com' }],
-    ['no issuer', {}],
+    ['no issuer', { iss: undefined }],
     ['a non-string issuer', { iss: 42 }],
   ])('refuses a token with %s as TOKEN_INVALID without fetching keys', async (_name, claims) => {
     const before = userIdp.fetchCount + machineIdp.fetchCount;
-    const t = await mintToken({
-      alg: 'RS256',
-      key: userKey.privateKey,
-      claims: { ...claims, aud: 'api' },
-    });
+    // A claim set to undefined is left out of the token (JSON), so `iss: undefined` omits `iss`.
+    const t = await users.mint({ claims });
     await expect(verifier.verify(t)).rejects.toMatchObject({ code: 'TOKEN_INVALID', claim: 'iss' });
     expect(userIdp.fetchCount + machineIdp.fetchCount).toBe(before);
   });
