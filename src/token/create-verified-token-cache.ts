@@ -83,7 +83,8 @@ export function createVerifiedTokenCache<T>(
 
   return {
     // A digest instead of the token itself: memory per key is fixed, and a heap snapshot of the
-    // server holds no replayable bearer token (RFC 6750 §5.2). bench/cache-key.ts measures the cost.
+    // server holds no replayable bearer token (RFC 6750 §5.2). The cache-key table of
+    // `npm run bench -- verify` (bench/verify.ts) measures the cost.
     keyOf: (token) => hash('sha256', token, 'base64'),
     get(key, nowMs) {
       const entry = entries.get(key);
