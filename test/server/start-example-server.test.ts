@@ -209,6 +209,36 @@ describe('startExampleServer with JWT_PERMISSION_CLAIMS', () => {
   });
 });
 
+describe('startExampleServer in production', () => {
+  let server: ExampleServer;
+  beforeAll(async () => {
+    server = await startExampleServer(
+      loadServerConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        NODE_ENV: 'production',
+        JWT_SECRET: generateTestSecret(),
+        JWT_ISSUER: 'https://id.test/',
+        JWT_AUDIENCE: 'example',
+      }),
+    );
+  });
+  afterAll(() => server.close());
+
+  it('still serves Apollo Sandbox, with no token pre-filled, and introspection', async () => {
+    expect(server.devKeys).toBeUndefined();
+    const page = await fetch(server.url, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('embeddable-sandbox');
+    expect(html).not.toContain('Bearer ');
+    const response = await postGraphQL(server.url, {
+      query: '{ __schema { queryType { name } } }',
+    });
+    expect(response.body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  });
+});
+
 describe('npm start (src/server/main.ts)', () => {
   it('refuses to start in production without a key, saying what to set', async () => {
     expect.assertions(3);
