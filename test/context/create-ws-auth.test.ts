@@ -372,8 +372,9 @@ describe('createWsAuth', () => {
   describe('while connected', () => {
     it('ends a live subscription with 4403 and TOKEN_EXPIRED when the token expires', async () => {
       const api = await start();
-      // Expires within about two seconds; the test waits for the close, not for a time.
-      const c = client(api.url, await bearer({ permissions: ['secret:read'] }, nowSeconds() + 2));
+      // Expires in two to three seconds (margin for a loaded machine to connect, subscribe and
+      // receive one event first); the test waits for the close, not for a time.
+      const c = client(api.url, await bearer({ permissions: ['secret:read'] }, nowSeconds() + 3));
       const sub = subscribe(c.client, 'subscription { secretTicks }');
       await publishWhenSubscribed(api.ticks, 1, 1);
       expect(await sub.nth(1)).toEqual({ data: { secretTicks: 1 } });
@@ -507,7 +508,8 @@ describe('createWsAuth', () => {
 
     it('answers TOKEN_EXPIRED from context once the connection was ended by expiry', async () => {
       const wsAuth = createWsAuth({ verifier: await verifier(), clockTolerance: 0 });
-      const { ctx, closes } = connection(await bearer({}, nowSeconds() + 1));
+      // At least a second of validity left, so the connection is accepted however slow the machine.
+      const { ctx, closes } = connection(await bearer({}, nowSeconds() + 2));
       await expect(wsAuth.onConnect(ctx)).resolves.toBe(true);
       await eventually(() => expect(closes).toEqual([{ code: 4403, reason: 'TOKEN_EXPIRED' }]));
       expect(wsAuth.context(ctx).auth).toMatchObject({
