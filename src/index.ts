@@ -149,7 +149,10 @@ export type {
   SecurityStore,
 } from './stores/security-store.js';
 
-export { createSecurityMonitor } from './security/create-security-monitor.js';
+export {
+  createSecurityMonitor,
+  MAX_REVOCATION_HORIZON_SECONDS,
+} from './security/create-security-monitor.js';
 export type {
   FailMode,
   SecurityCheck,

@@ -1,10 +1,14 @@
-/** What the store knows about the revocations that could apply to one token. */
+/**
+ * What the store knows about the revocations that could apply to one token: its issuer's scoped
+ * entries and the unscoped ones (any issuer), already combined.
+ */
 export interface RevocationStatus {
-  /** Whether the token's `jti` is revoked. */
+  /** Whether the token's `jti` is revoked (for its issuer, or for any issuer). */
   readonly jtiRevoked: boolean;
   /**
    * Tokens of the subject issued before this moment (seconds since the epoch, compared with
-   * `iat`) are revoked; `undefined` when the subject has no such revocation.
+   * `iat`) are revoked; `undefined` when the subject has no such revocation. The later of the
+   * issuer-scoped and the unscoped moments.
    */
   readonly subjectRevokedBefore: number | undefined;
 }
@@ -15,6 +19,11 @@ export interface RevocationClaims {
   readonly sub: string | undefined;
   /** `iat`, in seconds since the epoch. */
   readonly iat: number | undefined;
+  /**
+   * `iss`: selects the issuer-scoped entries to consult besides the unscoped ones. Optional in the
+   * type so claims built before issuer scoping still compile; absent means "no issuer".
+   */
+  readonly iss?: string | undefined;
 }
 
 /** The outcome of {@link decideRevocation}. */
@@ -43,14 +52,15 @@ export function decideRevocation(
 }
 
 /**
- * The revocation claims of a payload: `jti` and `sub` when they are non-empty strings, `iat` when
- * it is a finite number. Anything else is treated as absent.
+ * The revocation claims of a payload: `jti`, `sub` and `iss` when they are non-empty strings, `iat`
+ * when it is a finite number. Anything else is treated as absent.
  */
 export function revocationClaimsOf(payload: Readonly<Record<string, unknown>>): RevocationClaims {
-  const { jti, sub, iat } = payload;
+  const { jti, sub, iat, iss } = payload;
   return {
     jti: typeof jti === 'string' && jti !== '' ? jti : undefined,
     sub: typeof sub === 'string' && sub !== '' ? sub : undefined,
     iat: typeof iat === 'number' && Number.isFinite(iat) ? iat : undefined,
+    iss: typeof iss === 'string' && iss !== '' ? iss : undefined,
   };
 }

@@ -132,16 +132,35 @@ export interface SecurityMonitor {
   /** Counts a request refused with `RATE_LIMITED` (for the report). Never throws, never waits. */
   recordRefusal(clientKey: string): void;
   /**
-   * Revokes one token by its `jti` until its `exp` (seconds since the epoch).
-   * @throws TypeError when `jti` is empty or `exp` not a number; the store's error when it fails.
+   * Revokes one token by its `jti` until its `exp` (seconds since the epoch), when the entry
+   * leaves by itself. With `iss`, only the token of that issuer with this `jti`; without it, a
+   * token with this `jti` from any issuer.
+   *
+   * `exp` omitted, for a token without `exp` (`requireExpiration: false`): the entry is kept
+   * `maxTokenLifetimeSeconds` from now, after which that token would be accepted again, unless the
+   * verifier's `maxTokenAge` (at most `maxTokenLifetimeSeconds`) refuses it by then.
+   * @throws TypeError naming the field when `jti` is empty, `iss` is given but not a non-empty
+   * string, or `exp` is given but not a finite number at most {@link MAX_REVOCATION_HORIZON_SECONDS}
+   * past now; the store's error when it fails.
    */
-  revokeToken(token: { readonly jti: string; readonly exp: number }): Promise<void>;
+  revokeToken(token: {
+    readonly jti: string;
+    readonly exp?: number | undefined;
+    readonly iss?: string | undefined;
+  }): Promise<void>;
   /**
    * Revokes every token of `sub` issued before `before` (seconds since the epoch; default: the
-   * end of the current second, so every token issued so far is covered).
-   * @throws TypeError when `sub` is empty; the store's error when it fails.
+   * end of the current second, so every token issued so far is covered). With `iss`, only the
+   * tokens of that issuer; without it, the subject's tokens from every issuer. The entry is kept
+   * `maxTokenLifetimeSeconds`.
+   * @throws TypeError naming the field when `sub` is empty, `before` is not a finite number or
+   * `iss` is given but not a non-empty string; the store's error when it fails.
    */
-  revokeSubject(subject: { readonly sub: string; readonly before?: number }): Promise<void>;
+  revokeSubject(subject: {
+    readonly sub: string;
+    readonly before?: number | undefined;
+    readonly iss?: string | undefined;
+  }): Promise<void>;
   /**
    * The security report over the rate-limit window (the default window when rate limiting is off).
    * @throws the store's error when it fails.
@@ -150,6 +169,13 @@ export interface SecurityMonitor {
   /** Closes the store. */
   close(): Promise<void>;
 }
+
+/**
+ * The furthest in the future a revoked token's `exp` may be, in seconds from now: ten years. Any
+ * real token expires sooner; a larger value is a mistake (milliseconds given as seconds, `1e300`)
+ * and would otherwise reach the store as a time Redis cannot hold.
+ */
+export const MAX_REVOCATION_HORIZON_SECONDS = 10 * 366 * 86_400;
 
 /**
  * Creates the {@link SecurityMonitor} that `createAuthContext({ security })` consults on each
@@ -220,6 +246,7 @@ export function createSecurityMonitor(options: SecurityMonitorOptions): Security
         nowMs: now(),
         ...(claims.jti === undefined ? {} : { jti: claims.jti }),
         ...(claims.sub === undefined ? {} : { subject: claims.sub }),
+        ...(claims.iss === undefined ? {} : { issuer: claims.iss }),
       });
       succeeded();
       return status;
@@ -250,6 +277,7 @@ export function createSecurityMonitor(options: SecurityMonitorOptions): Security
             : { failuresOf: { clientKey: limitClient, limit: rateLimit.failures } }),
           ...(revocationClaims?.jti === undefined ? {} : { jti: revocationClaims.jti }),
           ...(revocationClaims?.sub === undefined ? {} : { subject: revocationClaims.sub }),
+          ...(revocationClaims?.iss === undefined ? {} : { issuer: revocationClaims.iss }),
         });
         succeeded();
       } catch (error) {
@@ -287,7 +315,8 @@ export function createSecurityMonitor(options: SecurityMonitorOptions): Security
         looked !== undefined &&
         looked.jti === claims.jti &&
         looked.sub === claims.sub &&
-        looked.iat === claims.iat;
+        looked.iat === claims.iat &&
+        looked.iss === claims.iss;
       let status: RevocationStatus | 'unavailable' | undefined;
       if (same) status = check.revocationUnavailable ? 'unavailable' : check.revocation;
       else status = await lookupRevocation(claims);
@@ -336,29 +365,47 @@ export function createSecurityMonitor(options: SecurityMonitorOptions): Security
         .then(succeeded, (error: unknown) => failed('rate-limit', 'not-recorded', error));
     },
 
-    async revokeToken({ jti, exp }) {
+    async revokeToken({ jti, exp, iss }) {
       if (typeof jti !== 'string' || jti === '') {
         throw new TypeError("claimgate: revokeToken needs the token's `jti` (a non-empty string).");
       }
-      if (typeof exp !== 'number' || !Number.isFinite(exp)) {
-        throw new TypeError(
-          "claimgate: revokeToken needs the token's `exp` in seconds since the epoch.",
-        );
+      checkIssuer(iss, 'revokeToken');
+      const nowMs = now();
+      if (exp !== undefined) {
+        if (typeof exp !== 'number' || !Number.isFinite(exp)) {
+          throw new TypeError(
+            "claimgate: revokeToken `exp` must be the token's expiry in seconds since the epoch (omit it for a token without `exp`).",
+          );
+        }
+        if (exp > nowMs / 1000 + MAX_REVOCATION_HORIZON_SECONDS) {
+          throw new TypeError(
+            'claimgate: revokeToken `exp` is more than ten years away: give seconds since the epoch, not milliseconds.',
+          );
+        }
       }
-      await store.revokeToken(jti, exp * 1000, now());
+      // A token without exp: kept as long as a subject revocation (see the method's doc).
+      const expiresAtMs = exp === undefined ? nowMs + lifetime * 1000 : exp * 1000;
+      await store.revokeToken(jti, expiresAtMs, nowMs, ...(iss === undefined ? [] : [iss]));
     },
 
-    async revokeSubject({ sub, before }) {
+    async revokeSubject({ sub, before, iss }) {
       if (typeof sub !== 'string' || sub === '') {
         throw new TypeError('claimgate: revokeSubject needs `sub` (a non-empty string).');
       }
       if (before !== undefined && (typeof before !== 'number' || !Number.isFinite(before))) {
         throw new TypeError('claimgate: revokeSubject `before` must be seconds since the epoch.');
       }
+      checkIssuer(iss, 'revokeSubject');
       const nowMs = now();
       // iat has one-second resolution: revoking "now" covers every token issued in this second.
       const moment = before ?? Math.floor(nowMs / 1000) + 1;
-      await store.revokeSubject(sub, moment, lifetime * 1000, nowMs);
+      await store.revokeSubject(
+        sub,
+        moment,
+        lifetime * 1000,
+        nowMs,
+        ...(iss === undefined ? [] : [iss]),
+      );
     },
 
     report() {
@@ -374,6 +421,15 @@ export function createSecurityMonitor(options: SecurityMonitorOptions): Security
       return store.close();
     },
   };
+}
+
+/** `iss` of a revocation: absent (every issuer) or a non-empty string. */
+function checkIssuer(iss: unknown, method: string): void {
+  if (iss !== undefined && (typeof iss !== 'string' || iss === '')) {
+    throw new TypeError(
+      `claimgate: ${method} \`iss\` must be a non-empty string (the issuer whose tokens it revokes), or omitted for every issuer.`,
+    );
+  }
 }
 
 function describe(error: unknown): string {

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { SecurityMonitor } from '../index.js';
+import { MAX_REVOCATION_HORIZON_SECONDS, type SecurityMonitor } from '../index.js';
 import { createPubSub, type PubSub } from './create-pub-sub.js';
 import type { Resolvers } from './generated/resolvers-types.js';
 
@@ -86,8 +86,21 @@ export function createResolvers(data: ExampleData, security: SecurityMonitor): R
         data.published.publish(article);
         return article;
       },
-      revokeToken: async (_parent, { jti, exp }, { auth }) => {
-        await security.revokeToken({ jti, exp });
+      revokeToken: async (_parent, { jti, exp, iss }, { auth }) => {
+        if (jti.trim() === '') throw badInput('`jti` must be a non-empty token id.');
+        if (exp !== null && exp !== undefined) {
+          if (!Number.isFinite(exp) || exp > Date.now() / 1000 + MAX_REVOCATION_HORIZON_SECONDS) {
+            throw badInput(
+              '`exp` must be the token’s expiry in seconds since the epoch, at most ten years ahead (omit it for a token without exp).',
+            );
+          }
+        }
+        const issuer = issuerOf(iss);
+        await security.revokeToken({
+          jti,
+          ...(exp === null || exp === undefined ? {} : { exp }),
+          ...(issuer === undefined ? {} : { iss: issuer }),
+        });
         data.audit.push({
           at: new Date().toISOString(),
           actor: auth.principal.subject ?? 'unknown',
@@ -95,7 +108,7 @@ export function createResolvers(data: ExampleData, security: SecurityMonitor): R
         });
         return true;
       },
-      revokeSubject: async (_parent, { sub, before }, { auth }) => {
+      revokeSubject: async (_parent, { sub, before, iss }, { auth }) => {
         if (sub.trim() === '') throw badInput('`sub` must be a non-empty subject.');
         if (before !== null && before !== undefined) {
           // A future moment would also refuse tokens not issued yet (as `claimgate revoke` refuses).
@@ -103,9 +116,12 @@ export function createResolvers(data: ExampleData, security: SecurityMonitor): R
             throw badInput('`before` must be seconds since the epoch, not in the future.');
           }
         }
-        await security.revokeSubject(
-          before === null || before === undefined ? { sub } : { sub, before },
-        );
+        const issuer = issuerOf(iss);
+        await security.revokeSubject({
+          sub,
+          ...(before === null || before === undefined ? {} : { before }),
+          ...(issuer === undefined ? {} : { iss: issuer }),
+        });
         data.audit.push({
           at: new Date().toISOString(),
           actor: auth.principal.subject ?? 'unknown',
@@ -138,6 +154,14 @@ export function createResolvers(data: ExampleData, security: SecurityMonitor): R
       __resolveType: () => 'Customer',
     },
   };
+}
+
+/** The `iss` argument of a revocation: omitted or null for every issuer, else non-empty. */
+function issuerOf(iss: string | null | undefined): string | undefined {
+  if (iss === null || iss === undefined) return undefined;
+  if (iss.trim() === '')
+    throw badInput('`iss` must be a non-empty issuer, or omitted for every issuer.');
+  return iss;
 }
 
 /** An admin's invalid argument: `BAD_USER_INPUT` (Apollo's code for it), never a 500. */

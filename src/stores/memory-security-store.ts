@@ -104,14 +104,24 @@ export function createMemorySecurityStore(
         query.failuresOf === undefined
           ? []
           : (failuresOf(query.failuresOf.clientKey) ?? []).slice(0, query.failuresOf.limit);
-      const jtiUntil = query.jti === undefined ? undefined : revokedJtis.get(query.jti);
-      const subject = query.subject === undefined ? undefined : revokedSubjects.get(query.subject);
-      return Promise.resolve({
-        recentFailures,
-        jtiRevoked: jtiUntil !== undefined && jtiUntil > nowMs,
-        subjectRevokedBefore:
-          subject !== undefined && subject.untilMs > nowMs ? subject.before : undefined,
-      });
+      const { jti, subject, issuer } = query;
+      // The unscoped entry (any issuer) and, for a token with an issuer, that issuer's entry.
+      const scopes = issuer === undefined ? [undefined] : [undefined, issuer];
+      let jtiRevoked = false;
+      let subjectRevokedBefore: number | undefined;
+      for (const scope of scopes) {
+        if (jti !== undefined) {
+          const until = revokedJtis.get(entryKey(jti, scope));
+          if (until !== undefined && until > nowMs) jtiRevoked = true;
+        }
+        if (subject !== undefined) {
+          const entry = revokedSubjects.get(entryKey(subject, scope));
+          if (entry !== undefined && entry.untilMs > nowMs) {
+            subjectRevokedBefore = Math.max(entry.before, subjectRevokedBefore ?? entry.before);
+          }
+        }
+      }
+      return Promise.resolve({ recentFailures, jtiRevoked, subjectRevokedBefore });
     },
 
     recordFailure(event: FailureEvent): Promise<readonly number[]> {
@@ -150,9 +160,10 @@ export function createMemorySecurityStore(
       return Promise.resolve(failures);
     },
 
-    revokeToken(jti: string, expiresAtMs: number, nowMs: number): Promise<void> {
+    revokeToken(jti: string, expiresAtMs: number, nowMs: number, issuer?: string): Promise<void> {
       if (expiresAtMs > nowMs) {
-        revokedJtis.set(jti, Math.max(expiresAtMs, revokedJtis.get(jti) ?? 0));
+        const key = entryKey(jti, issuer);
+        revokedJtis.set(key, Math.max(expiresAtMs, revokedJtis.get(key) ?? 0));
         noteRevocationWrite(nowMs);
       }
       return Promise.resolve();
@@ -163,10 +174,12 @@ export function createMemorySecurityStore(
       beforeSeconds: number,
       ttlMs: number,
       nowMs: number,
+      issuer?: string,
     ): Promise<void> {
-      const current = revokedSubjects.get(subject);
+      const key = entryKey(subject, issuer);
+      const current = revokedSubjects.get(key);
       const live = current !== undefined && current.untilMs > nowMs ? current : undefined;
-      revokedSubjects.set(subject, {
+      revokedSubjects.set(key, {
         before: Math.max(beforeSeconds, live?.before ?? beforeSeconds),
         untilMs: Math.max(nowMs + ttlMs, live?.untilMs ?? 0),
       });
@@ -227,6 +240,15 @@ export function createMemorySecurityStore(
       };
     },
   };
+}
+
+/**
+ * The table key of a revocation entry: a JSON array, `[value]` for an unscoped entry and
+ * `[issuer, value]` for an issuer-scoped one, so no pair of strings can collide with another pair
+ * or with an unscoped value (unlike a concatenation).
+ */
+function entryKey(value: string, issuer: string | undefined): string {
+  return JSON.stringify(issuer === undefined ? [value] : [issuer, value]);
 }
 
 function positiveInteger(value: number, name: string): number {

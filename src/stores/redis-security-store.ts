@@ -67,17 +67,27 @@ export interface RedisSecurityStore extends SecurityStore {
 /** The default of {@link RedisSecurityStoreOptions.commandTimeoutMs}. */
 export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 250;
 
-// Reads the three things a request needs in one EVALSHA: one command, one round trip.
-// KEYS: failures list, revoked-jti key, revoked-subject key. ARGV: limit (0: skip), ask jti, ask sub.
+// Reads everything a request needs in one EVALSHA: one command, one round trip.
+// KEYS: failures list, revoked-jti key, revoked-subject key, and the same two scoped to the
+// token's issuer. ARGV: limit (0: skip), ask jti, ask sub, ask the issuer-scoped entries.
+// Replies {failures, jti revoked (0/1), unscoped before or '', scoped before or ''}.
 const LOOKUP = `
 local n = tonumber(ARGV[1])
 local failures = {}
 if n > 0 then failures = redis.call('LRANGE', KEYS[1], 0, n - 1) end
+local scoped = ARGV[4] == '1'
 local jti = 0
-if ARGV[2] == '1' then jti = redis.call('EXISTS', KEYS[2]) end
+if ARGV[2] == '1' then
+  jti = redis.call('EXISTS', KEYS[2])
+  if jti == 0 and scoped then jti = redis.call('EXISTS', KEYS[4]) end
+end
 local before = ''
-if ARGV[3] == '1' then before = redis.call('GET', KEYS[3]) or '' end
-return {failures, jti, before}
+local scopedBefore = ''
+if ARGV[3] == '1' then
+  before = redis.call('GET', KEYS[3]) or ''
+  if scoped then scopedBefore = redis.call('GET', KEYS[5]) or '' end
+end
+return {failures, jti, before, scopedBefore}
 `;
 
 // Records one failure or refusal atomically. KEYS: failures list, kinds bucket, offenders bucket,
@@ -164,6 +174,14 @@ function digest(value: string): string {
 }
 
 /**
+ * The digest of an issuer-scoped entry: of the JSON array `[issuer, value]`, an unambiguous
+ * encoding of the pair (a concatenation would let `("a:b", "c")` and `("a", "b:c")` collide).
+ */
+function scopedDigest(issuer: string, value: string): string {
+  return digest(JSON.stringify([issuer, value]));
+}
+
+/**
  * Creates a {@link SecurityStore} on Redis with node-redis, for many instances sharing state.
  *
  * - Atomic updates: each write is one Lua script (`EVALSHA`, falling back to `EVAL` once after a
@@ -172,6 +190,8 @@ function digest(value: string): string {
  *   is small (recent failures, report buckets, revocations), so one slot is not a hot spot worth
  *   the multi-slot round trips that sharding it would cost.
  * - `jti` and `sub` are stored as SHA-256 digests: bounded key sizes, no raw identifiers in Redis.
+ *   An issuer-scoped entry is keyed by the digest of the JSON array `[iss, value]` (`ji:`, `si:`),
+ *   an unscoped one by the digest of the value (`j:`, `s:`, as before scoping existed).
  * - A bounded command timeout (also for commands already sent), no offline queue (commands fail
  *   at once while disconnected), and automatic reconnection with capped exponential backoff.
  *
@@ -206,8 +226,11 @@ export async function createRedisSecurityStore(
     kinds: (bucket: number) => `${base}k:${bucket}`,
     offenders: (bucket: number) => `${base}o:${bucket}`,
     limited: `${base}l`,
-    jti: (jti: string) => `${base}j:${digest(jti)}`,
-    subject: (sub: string) => `${base}s:${digest(sub)}`,
+    // Unscoped entries (any issuer) keep the keys they had before issuer scoping existed.
+    jti: (jti: string, issuer?: string) =>
+      issuer === undefined ? `${base}j:${digest(jti)}` : `${base}ji:${scopedDigest(issuer, jti)}`,
+    subject: (sub: string, issuer?: string) =>
+      issuer === undefined ? `${base}s:${digest(sub)}` : `${base}si:${scopedDigest(issuer, sub)}`,
     // A key in the same slot for an argument a script does not read.
     unused: `${base}-`,
   };
@@ -255,29 +278,34 @@ export async function createRedisSecurityStore(
   let closed = false;
   return {
     async lookup(query: SecurityLookup): Promise<SecurityLookupResult> {
-      const { failuresOf, jti, subject } = query;
+      const { failuresOf, jti, subject, issuer } = query;
       const reply = await run(
         SCRIPTS.lookup,
         [
           failuresOf === undefined ? keys.unused : keys.failures(failuresOf.clientKey),
           jti === undefined ? keys.unused : keys.jti(jti),
           subject === undefined ? keys.unused : keys.subject(subject),
+          jti === undefined || issuer === undefined ? keys.unused : keys.jti(jti, issuer),
+          subject === undefined || issuer === undefined
+            ? keys.unused
+            : keys.subject(subject, issuer),
         ],
         [
           String(failuresOf?.limit ?? 0),
           jti === undefined ? '0' : '1',
           subject === undefined ? '0' : '1',
+          issuer === undefined ? '0' : '1',
         ],
       );
-      const [failures, jtiExists, before] = tuple(reply, 3);
-      const subjectRevokedBefore = before === '' ? undefined : Number(before);
+      const [failures, jtiExists, before, scopedBefore] = tuple(reply, 4);
+      const moments = [before, scopedBefore]
+        .filter((value) => value !== '')
+        .map(Number)
+        .filter((value) => Number.isFinite(value));
       return {
         recentFailures: numbers(failures),
         jtiRevoked: jtiExists === 1,
-        subjectRevokedBefore:
-          subjectRevokedBefore !== undefined && Number.isFinite(subjectRevokedBefore)
-            ? subjectRevokedBefore
-            : undefined,
+        subjectRevokedBefore: moments.length === 0 ? undefined : Math.max(...moments),
       };
     },
 
@@ -301,16 +329,33 @@ export async function createRedisSecurityStore(
       return numbers(reply);
     },
 
-    async revokeToken(jti: string, expiresAtMs: number, nowMs: number): Promise<void> {
+    async revokeToken(
+      jti: string,
+      expiresAtMs: number,
+      nowMs: number,
+      issuer?: string,
+    ): Promise<void> {
       if (expiresAtMs <= nowMs) return;
       // PXAT: the entry leaves by itself when the token would have expired anyway.
-      await client.sendCommand(['SET', keys.jti(jti), '1', 'PXAT', String(Math.ceil(expiresAtMs))]);
+      await client.sendCommand([
+        'SET',
+        keys.jti(jti, issuer),
+        '1',
+        'PXAT',
+        String(Math.ceil(expiresAtMs)),
+      ]);
     },
 
-    async revokeSubject(subject: string, beforeSeconds: number, ttlMs: number): Promise<void> {
+    async revokeSubject(
+      subject: string,
+      beforeSeconds: number,
+      ttlMs: number,
+      _nowMs: number,
+      issuer?: string,
+    ): Promise<void> {
       await run(
         SCRIPTS.revokeSubject,
-        [keys.subject(subject)],
+        [keys.subject(subject, issuer)],
         [String(beforeSeconds), String(Math.ceil(ttlMs))],
       );
     },

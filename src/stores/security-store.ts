@@ -18,6 +18,12 @@ export interface SecurityLookup {
   readonly jti?: string;
   /** The `sub` whose revoked-before moment to look up. */
   readonly subject?: string;
+  /**
+   * The token's `iss`: the entries scoped to this issuer are consulted as well as the unscoped
+   * ones (which apply to every issuer), in the same round trip. Without it only unscoped entries
+   * apply.
+   */
+  readonly issuer?: string;
 }
 
 /** The answer to a {@link SecurityLookup}. */
@@ -97,18 +103,22 @@ export interface SecurityStore {
   recordFailure(event: FailureEvent): Promise<readonly number[]>;
   /**
    * Revokes the token with this `jti` until `expiresAtMs` (its `exp`), when the entry leaves by
-   * itself. A `jti` already past its expiry is ignored.
+   * itself. A `jti` already past its expiry is ignored. With `issuer`, only that issuer's token
+   * with this `jti` is revoked (an entry distinct from the unscoped one); without it, a token with
+   * this `jti` from any issuer. A store that ignores `issuer` revokes more, never less.
    */
-  revokeToken(jti: string, expiresAtMs: number, nowMs: number): Promise<void>;
+  revokeToken(jti: string, expiresAtMs: number, nowMs: number, issuer?: string): Promise<void>;
   /**
    * Revokes every token of `subject` whose `iat` is before `beforeSeconds`. A later call with an
-   * earlier moment does not undo it. The entry lives `ttlMs` (the longest token lifetime).
+   * earlier moment does not undo it. The entry lives `ttlMs` (the longest token lifetime). With
+   * `issuer`, only that issuer's tokens of `subject`; without it, those of every issuer.
    */
   revokeSubject(
     subject: string,
     beforeSeconds: number,
     ttlMs: number,
     nowMs: number,
+    issuer?: string,
   ): Promise<void>;
   /** Builds the security report. */
   report(query: SecurityReportQuery): Promise<SecurityReport>;

@@ -41,12 +41,13 @@ afterAll(async () => {
 
 /** How the server would treat a token with these claims: authenticated, or its error code. */
 async function verdict(
-  claims: { sub: string; jti?: string; iat?: number },
-  exp = nowSeconds() + 3600,
+  claims: { sub: string; jti?: string; iat?: number; iss?: string },
+  exp: number | null = nowSeconds() + 3600,
   monitor: SecurityMonitor = security,
+  tokenVerifier: TokenVerifier = verifier,
 ): Promise<string> {
   const token = await mintToken({ alg: 'HS256', key: secretBytes(secret), claims, exp });
-  const state = await authenticate(`Bearer ${token}`, verifier, { security: monitor });
+  const state = await authenticate(`Bearer ${token}`, tokenVerifier, { security: monitor });
   return state.status === 'failed' ? state.error.code : state.status;
 }
 
@@ -164,6 +165,58 @@ describe('claimgate revoke', () => {
     expect(await verdict({ sub: unique('sub'), jti }, exp)).toBe('TOKEN_REVOKED');
   });
 
+  it('revokes a subject for one issuer only with --iss', async () => {
+    const sub = unique('sub');
+    const iat = nowSeconds() - 5;
+    const iss = 'https://partners.example/';
+    const result = await runCli(['revoke', '--sub', sub, '--iss', iss, '--json'], { env });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ by: 'subject', sub, iss, stored: true });
+    expect(await verdict({ sub, iat, iss })).toBe('TOKEN_REVOKED');
+    expect(await verdict({ sub, iat, iss: 'https://workforce.example/' })).toBe('authenticated');
+    expect(await verdict({ sub, iat })).toBe('authenticated');
+  });
+
+  it('revokes a jti for one issuer only with --iss, leaving the same jti of another issuer', async () => {
+    const jti = unique('jti');
+    const exp = nowSeconds() + 3600;
+    const iss = 'https://partners.example/';
+    const result = await runCli(['revoke', '--jti', jti, '--exp', String(exp), '--iss', iss], {
+      env,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(
+      `Revoked the token with jti "${jti}" of issuer "${iss}" until ${new Date(exp * 1000).toISOString()} (its exp), in Redis at ${SHARED_REDIS_URL} under prefix "${keyPrefix}".\n`,
+    );
+    expect(await verdict({ sub: 'a', jti, iss }, exp)).toBe('TOKEN_REVOKED');
+    expect(await verdict({ sub: 'b', jti, iss: 'https://workforce.example/' }, exp)).toBe(
+      'authenticated',
+    );
+    expect(await verdict({ sub: 'c', jti }, exp)).toBe('authenticated');
+  });
+
+  it('revokes a token without exp for one day with --exp none', async () => {
+    const lenient = await createTokenVerifier({
+      algorithms: ['HS256'],
+      key: { secret },
+      requireExpiration: false,
+    });
+    const jti = unique('jti');
+    const sub = unique('sub');
+    expect(await verdict({ sub, jti }, null, security, lenient)).toBe('authenticated');
+    const result = await runCli(['revoke', '--jti', jti, '--exp', 'none', '--json'], { env });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const printed = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(printed).toMatchObject({ by: 'jti', jti, exp: null, stored: true });
+    const keptFor = Date.parse(printed['until'] as string) / 1000 - nowSeconds();
+    expect(keptFor).toBeGreaterThan(86_400 - 60);
+    expect(keptFor).toBeLessThan(86_400 + 60);
+    expect(await verdict({ sub, jti }, null, security, lenient)).toBe('TOKEN_REVOKED');
+  });
+
   it('stores nothing for an exp in the past and says so, exiting 0', async () => {
     const jti = unique('jti');
     const result = await runCli(['revoke', '--jti', jti, '--exp', '2020-01-01', '--json'], {
@@ -200,6 +253,9 @@ describe('claimgate revoke', () => {
     [['--jti', 'a', '--exp', '1900000000', '--before', 'now'], '--before goes with --sub'],
     [['--sub', 'a', 'extra'], 'revoke takes no arguments'],
     [['--sub', 'a', '--token', 'x'], "Unknown option '--token'"],
+    [['--sub', 'a', '--iss', ''], '--iss must not be empty'],
+    [['--jti', 'a', '--exp', '1900000000', '--iss', ' '], '--iss must not be empty'],
+    [['--jti', 'a', '--exp', '99999999999'], '--exp is more than ten years away'],
   ])('exits 2 for a usage error: %j', async (args, message) => {
     const result = await runCli(['revoke', ...args], { env });
     expect(result.status).toBe(2);
@@ -315,6 +371,7 @@ describe('claimgate revoke', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Usage: claimgate revoke --jti <id> --exp');
     expect(result.stdout).toContain('claimgate revoke --sub <subject> [--before');
+    expect(result.stdout).toContain('--iss <issuer>');
     expect(result.stdout).toContain('Exit status: 0 revoked');
     expect(result.stdout).toContain('2 usage or configuration error');
   });

@@ -36,16 +36,16 @@ describe('decideRevocation', () => {
 });
 
 describe('revocationClaimsOf', () => {
-  it('keeps string jti and sub and a numeric iat, dropping other types', () => {
-    expect(revocationClaimsOf({ jti: 'a', sub: 'b', iat: 5 })).toEqual({
+  it('keeps string jti, sub and iss and a numeric iat, dropping other types', () => {
+    expect(revocationClaimsOf({ jti: 'a', sub: 'b', iat: 5, iss: 'https://a.example/' })).toEqual({
       jti: 'a',
       sub: 'b',
       iat: 5,
+      iss: 'https://a.example/',
     });
-    expect(revocationClaimsOf({ jti: 1, sub: '', iat: '5' })).toEqual({
-      jti: undefined,
-      sub: undefined,
-      iat: undefined,
-    });
+    const dropped = revocationClaimsOf({ jti: 1, sub: '', iat: '5', iss: ['x'] });
+    expect(dropped).toEqual({ jti: undefined, sub: undefined, iat: undefined, iss: undefined });
+    expect(dropped).toHaveProperty('iss', undefined);
+    expect(revocationClaimsOf({ iss: '' }).iss).toBeUndefined();
   });
 });

@@ -1,8 +1,18 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadServerConfig } from '../../src/server/load-server-config.js';
 import { startExampleServer, type ExampleServer } from '../../src/server/start-example-server.js';
 import { errorCodes, postGraphQL } from '../helpers/graphql-request.js';
-import { generateTestSecret, mintToken, secretBytes } from '../helpers/keys.js';
+import {
+  generateTestKeyPair,
+  generateTestSecret,
+  mintToken,
+  nowSeconds,
+  secretBytes,
+  type TestKeyPair,
+} from '../helpers/keys.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 describe('the example server with failed-auth rate limiting (memory store)', () => {
   const secret = generateTestSecret();
@@ -114,5 +124,134 @@ describe('the example server with failed-auth rate limiting (memory store)', () 
       });
     expect(errorCodes(await me(now - 200))).toEqual(['TOKEN_REVOKED']);
     expect((await me(now - 50)).body.data).toEqual({ me: { sub: 'grace' } });
+  });
+
+  it.each([
+    ['an empty jti', 'revokeToken(jti: "")'],
+    ['a blank jti', 'revokeToken(jti: "  ", exp: 1900000000)'],
+    ['an exp Redis cannot hold', 'revokeToken(jti: "j", exp: 1e300)'],
+    ['an exp in milliseconds', `revokeToken(jti: "j", exp: ${Date.now()})`],
+    ['an empty iss (token)', 'revokeToken(jti: "j", exp: 1900000000, iss: "")'],
+    ['an empty iss (subject)', 'revokeSubject(sub: "s", iss: " ")'],
+  ])('answers 200 with BAD_USER_INPUT for %s', async (_label, field) => {
+    const response = await postGraphQL(server.url, {
+      query: `mutation { ${field} }`,
+      token: await token({ sub: 'root', permissions: ['admin'] }),
+      headers: { 'x-forwarded-for': '203.0.113.80' },
+    });
+    expect(response.status).toBe(200);
+    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(Object.values(response.body.data ?? {})).toEqual([null]);
+  });
+
+  it('revokes by jti without exp, and scopes a revocation to the iss given', async () => {
+    const admin = await token({ sub: 'root', permissions: ['admin'] });
+    const headers = { 'x-forwarded-for': '203.0.113.81' };
+    const mutate = (query: string) => postGraphQL(server.url, { query, token: admin, headers });
+    // Each refusal counts as a failure (limit 2): one client address per token.
+    let client = 100;
+    const me = async (claims: Record<string, unknown>) => {
+      const response = await postGraphQL(server.url, {
+        query: '{ me { sub } }',
+        token: await token(claims),
+        headers: { 'x-forwarded-for': `203.0.113.${(client += 1)}` },
+      });
+      return errorCodes(response)[0] ?? 'accepted';
+    };
+    expect((await mutate('mutation { revokeToken(jti: "no-exp-given") }')).body.data).toEqual({
+      revokeToken: true,
+    });
+    expect(await me({ sub: 'ivan', jti: 'no-exp-given' })).toBe('TOKEN_REVOKED');
+
+    // This server checks no issuer, so tokens of two issuers both verify.
+    const revoke = await mutate(
+      'mutation { revokeSubject(sub: "heidi", iss: "https://a.example/") revokeToken(jti: "shared", exp: 1900000000, iss: "https://a.example/") }',
+    );
+    expect(revoke.body).toEqual({ data: { revokeSubject: true, revokeToken: true } });
+    expect(await me({ sub: 'heidi', iss: 'https://a.example/' })).toBe('TOKEN_REVOKED');
+    expect(await me({ sub: 'heidi', iss: 'https://b.example/' })).toBe('accepted');
+    expect(await me({ sub: 'heidi' })).toBe('accepted');
+    expect(await me({ sub: 'ivan', jti: 'shared', iss: 'https://a.example/' })).toBe(
+      'TOKEN_REVOKED',
+    );
+    expect(await me({ sub: 'ivan', jti: 'shared', iss: 'https://b.example/' })).toBe('accepted');
+  });
+});
+
+describe('the example server with several issuers: issuer-scoped revocation over HTTP', () => {
+  const ISSUERS = ['https://workforce.example/', 'https://partners.example/'] as const;
+  let server: ExampleServer;
+  let keys: TestKeyPair[];
+  let temp: { dir: string; remove(): void };
+  const tokenOf = (issuer: 0 | 1, claims: Record<string, unknown>) =>
+    mintToken({
+      alg: 'ES256',
+      key: keys[issuer]!.privateKey,
+      claims: { iss: ISSUERS[issuer], ...claims },
+    });
+
+  beforeAll(async () => {
+    keys = await Promise.all([generateTestKeyPair('ES256'), generateTestKeyPair('ES256')]);
+    temp = makeTempDir();
+    const file = join(temp.dir, 'claimgate.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        issuers: ISSUERS.map((issuer, i) => ({
+          issuer,
+          algorithms: ['ES256'],
+          key: { publicKey: keys[i]!.publicKeyPem },
+        })),
+      }),
+    );
+    server = await startExampleServer(
+      loadServerConfig({ PORT: '0', HOST: '127.0.0.1', CLAIMGATE_CONFIG: file }),
+    );
+  });
+  afterAll(async () => {
+    await server.close();
+    temp.remove();
+  });
+
+  /** What `{ me { sub } }` answers for a token: `accepted` or the error code. */
+  async function me(issuer: 0 | 1, claims: Record<string, unknown>): Promise<unknown> {
+    const response = await postGraphQL(server.url, {
+      query: '{ me { sub } }',
+      token: await tokenOf(issuer, claims),
+    });
+    return errorCodes(response)[0] ?? 'accepted';
+  }
+
+  async function revoke(mutation: string): Promise<unknown> {
+    const response = await postGraphQL(server.url, {
+      query: `mutation { ${mutation} }`,
+      token: await tokenOf(0, { sub: 'root', permissions: ['admin'] }),
+    });
+    return response.body;
+  }
+
+  it('revokes a subject of one issuer only, and of every issuer without iss', async () => {
+    const iat = nowSeconds() - 10;
+    expect(await me(0, { sub: 'user-42', iat })).toBe('accepted');
+    expect(await revoke(`revokeSubject(sub: "user-42", iss: "${ISSUERS[1]}")`)).toEqual({
+      data: { revokeSubject: true },
+    });
+    expect(await me(1, { sub: 'user-42', iat })).toBe('TOKEN_REVOKED');
+    expect(await me(0, { sub: 'user-42', iat })).toBe('accepted');
+
+    expect(await revoke('revokeSubject(sub: "user-43")')).toEqual({
+      data: { revokeSubject: true },
+    });
+    expect(await me(0, { sub: 'user-43', iat })).toBe('TOKEN_REVOKED');
+    expect(await me(1, { sub: 'user-43', iat })).toBe('TOKEN_REVOKED');
+  });
+
+  it('keeps a jti that both issuers use apart', async () => {
+    const exp = nowSeconds() + 3600;
+    expect(await revoke(`revokeToken(jti: "tok-1", exp: ${exp}, iss: "${ISSUERS[0]}")`)).toEqual({
+      data: { revokeToken: true },
+    });
+    expect(await me(0, { sub: 'a', jti: 'tok-1' })).toBe('TOKEN_REVOKED');
+    expect(await me(1, { sub: 'b', jti: 'tok-1' })).toBe('accepted');
   });
 });

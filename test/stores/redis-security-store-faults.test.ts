@@ -215,4 +215,23 @@ describe('createRedisSecurityStore round trips', { timeout: 60_000 }, () => {
     });
     expect(anonymous).toEqual([]);
   });
+
+  it('reads the issuer-scoped entries in that same one round trip', async () => {
+    const token = await mintToken({
+      alg: 'ES256',
+      key: keys.privateKey,
+      claims: { sub: 'alice', jti: 'j-2', iss: 'https://idp.example/' },
+    });
+    expect((await ask(instance, token)).status).toBe(200);
+    const sent = await commandsDuring(async () => {
+      for (let i = 0; i < 3; i += 1) expect((await ask(instance, token)).status).toBe(200);
+    });
+    expect(sent).toHaveLength(3);
+    for (const line of sent) {
+      expect(line).toContain('"EVALSHA"');
+      // The unscoped jti and subject keys and the scoped ones, all under the one hash tag.
+      for (const kind of ['j', 's', 'ji', 'si']) expect(line).toContain(`{cg}:${kind}:`);
+      expect(line).not.toContain('idp.example');
+    }
+  });
 });

@@ -30,6 +30,15 @@ describe('createRedisSecurityStore', () => {
       });
       await store.revokeToken('jti-secret-value', t + 60_000, t);
       await store.revokeSubject('alice@example.com', 1_000_000_000, 60_000, t);
+      // Issuer-scoped entries: keys of their own, in the same slot, without the raw issuer.
+      await store.revokeToken('jti-secret-value', t + 60_000, t, 'https://idp.example/');
+      await store.revokeSubject(
+        'alice@example.com',
+        1_000_000_000,
+        60_000,
+        t,
+        'https://idp.example/',
+      );
       const { createClient } = await import('redis');
       const client = createClient({ url: SHARED_REDIS_URL });
       await client.connect();
@@ -37,11 +46,16 @@ describe('createRedisSecurityStore', () => {
       for await (const batch of client.scanIterator({ MATCH: `${keyPrefix}*` }))
         keys.push(...batch);
       client.destroy();
-      expect(keys.length).toBeGreaterThanOrEqual(5);
+      expect(keys.length).toBeGreaterThanOrEqual(7);
       for (const key of keys) {
         expect(key.startsWith(`${keyPrefix}{cg}:`)).toBe(true);
         expect(key).not.toContain('jti-secret-value');
         expect(key).not.toContain('alice@example.com');
+        expect(key).not.toContain('idp.example');
+      }
+      const kinds = keys.map((key) => key.slice(`${keyPrefix}{cg}:`.length).split(':')[0]);
+      for (const kind of ['j', 's', 'ji', 'si']) {
+        expect(kinds.filter((k) => k === kind)).toHaveLength(1);
       }
     } finally {
       await store.close();

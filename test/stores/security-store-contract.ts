@@ -132,6 +132,121 @@ export function describeSecurityStoreContract(
       ).toBeUndefined();
     });
 
+    describe('issuer-scoped revocations', () => {
+      const ISS_A = 'https://a.example/';
+      const ISS_B = 'https://b.example/';
+      const jtiRevoked = async (jti: string, issuer?: string) =>
+        (
+          await store.lookup({
+            nowMs: Date.now(),
+            jti,
+            ...(issuer === undefined ? {} : { issuer }),
+          })
+        ).jtiRevoked;
+      const revokedBefore = async (subject: string, issuer?: string) =>
+        (
+          await store.lookup({
+            nowMs: Date.now(),
+            subject,
+            ...(issuer === undefined ? {} : { issuer }),
+          })
+        ).subjectRevokedBefore;
+
+      it('revokes a jti for its issuer only', async () => {
+        const jti = id('jti');
+        await store.revokeToken(jti, Date.now() + 60_000, Date.now(), ISS_A);
+        expect(await jtiRevoked(jti, ISS_A)).toBe(true);
+        expect(await jtiRevoked(jti, ISS_B)).toBe(false);
+        // A token without iss is of no issuer: a scoped entry does not apply to it.
+        expect(await jtiRevoked(jti)).toBe(false);
+      });
+
+      it('revokes an unscoped jti for every issuer, and for tokens without iss', async () => {
+        const jti = id('jti');
+        await store.revokeToken(jti, Date.now() + 60_000, Date.now());
+        expect(await jtiRevoked(jti, ISS_A)).toBe(true);
+        expect(await jtiRevoked(jti, ISS_B)).toBe(true);
+        expect(await jtiRevoked(jti)).toBe(true);
+      });
+
+      it('keeps colliding jtis of different issuers apart', async () => {
+        const jti = id('shared-jti');
+        await store.revokeToken(jti, Date.now() + 60_000, Date.now(), ISS_A);
+        expect(await jtiRevoked(jti, ISS_B)).toBe(false);
+        await store.revokeToken(jti, Date.now() + 60_000, Date.now(), ISS_B);
+        expect(await jtiRevoked(jti, ISS_A)).toBe(true);
+        expect(await jtiRevoked(jti, ISS_B)).toBe(true);
+        expect(await jtiRevoked(jti, 'https://c.example/')).toBe(false);
+      });
+
+      it('encodes (issuer, value) unambiguously: no pair collides with another split', async () => {
+        const tail = id('x');
+        // Concatenated with ":" both would read "iss:a:<tail>".
+        await store.revokeToken(`a:${tail}`, Date.now() + 60_000, Date.now(), 'iss');
+        expect(await jtiRevoked(tail, 'iss:a')).toBe(false);
+        expect(await jtiRevoked(`a:${tail}`, 'iss')).toBe(true);
+        // Nor does a scoped entry stand for an unscoped value that looks like the pair.
+        expect(await jtiRevoked(JSON.stringify(['iss', `a:${tail}`]))).toBe(false);
+        await store.revokeSubject(`a:${tail}`, 1_000_000_000, 60_000, Date.now(), 'iss');
+        expect(await revokedBefore(tail, 'iss:a')).toBeUndefined();
+      });
+
+      it('revokes a subject for its issuer only', async () => {
+        const sub = id('sub');
+        await store.revokeSubject(sub, 1_500_000_000, 60_000, Date.now(), ISS_A);
+        expect(await revokedBefore(sub, ISS_A)).toBe(1_500_000_000);
+        expect(await revokedBefore(sub, ISS_B)).toBeUndefined();
+        expect(await revokedBefore(sub)).toBeUndefined();
+      });
+
+      it('revokes an unscoped subject for every issuer', async () => {
+        const sub = id('sub');
+        await store.revokeSubject(sub, 1_500_000_000, 60_000, Date.now());
+        expect(await revokedBefore(sub, ISS_A)).toBe(1_500_000_000);
+        expect(await revokedBefore(sub, ISS_B)).toBe(1_500_000_000);
+        expect(await revokedBefore(sub)).toBe(1_500_000_000);
+      });
+
+      it('answers the later of the scoped and the unscoped moments of a subject', async () => {
+        const sub = id('sub');
+        await store.revokeSubject(sub, 1_500_000_000, 60_000, Date.now());
+        await store.revokeSubject(sub, 1_600_000_000, 60_000, Date.now(), ISS_A);
+        expect(await revokedBefore(sub, ISS_A)).toBe(1_600_000_000);
+        expect(await revokedBefore(sub, ISS_B)).toBe(1_500_000_000);
+        const other = id('sub');
+        await store.revokeSubject(other, 1_700_000_000, 60_000, Date.now());
+        await store.revokeSubject(other, 1_600_000_000, 60_000, Date.now(), ISS_A);
+        expect(await revokedBefore(other, ISS_A)).toBe(1_700_000_000);
+      });
+
+      it('reads the scoped entries in the same lookup as the failures', async () => {
+        const client = id('client');
+        const jti = id('jti');
+        const sub = id('sub');
+        const t = Date.now();
+        await fail(client, t);
+        await store.revokeToken(jti, t + 60_000, t, ISS_A);
+        await store.revokeSubject(sub, 1_500_000_000, 60_000, t, ISS_A);
+        expect(
+          await store.lookup({
+            nowMs: t + 1,
+            failuresOf: { clientKey: client, limit: LIMIT },
+            jti,
+            subject: sub,
+            issuer: ISS_A,
+          }),
+        ).toEqual({ recentFailures: [t], jtiRevoked: true, subjectRevokedBefore: 1_500_000_000 });
+      });
+
+      it('forgets a scoped jti at its expiry', async () => {
+        const jti = id('jti');
+        await store.revokeToken(jti, Date.now() + 1000, Date.now(), ISS_A);
+        expect(await jtiRevoked(jti, ISS_A)).toBe(true);
+        await sleep(1200);
+        expect(await jtiRevoked(jti, ISS_A)).toBe(false);
+      });
+    });
+
     it('reports failures by kind, refusals, limited clients and top offenders', async () => {
       // A far-future clock isolates this report from the other tests' buckets.
       const t = Date.now() + 10 * WINDOW_MS;

@@ -1,5 +1,9 @@
 import { parseArgs } from 'node:util';
-import { createRedisSecurityStore, createSecurityMonitor } from '../../index.js';
+import {
+  createRedisSecurityStore,
+  createSecurityMonitor,
+  MAX_REVOCATION_HORIZON_SECONDS,
+} from '../../index.js';
 import { ConfigError, loadServerSecurityConfig } from '../../server/load-server-config.js';
 import { EXIT, formatDuration, parseOrUsage, UsageError, type Command } from '../cli-io.js';
 
@@ -11,8 +15,8 @@ const COMMAND_TIMEOUT_MS = 2000;
 /** A number of seconds this large is a timestamp in milliseconds (year 5138 in seconds). */
 const MILLISECONDS_THRESHOLD = 1e11;
 
-const HELP = `Usage: claimgate revoke --jti <id> --exp <unix seconds | ISO date> [--json]
-       claimgate revoke --sub <subject> [--before <unix seconds | ISO date | now>] [--json]
+const HELP = `Usage: claimgate revoke --jti <id> --exp <unix seconds | ISO date | none> [--iss <issuer>] [--json]
+       claimgate revoke --sub <subject> [--before <unix seconds | ISO date | now>] [--iss <issuer>] [--json]
 
 Revokes tokens in the example server's Redis store, found through the same environment variables:
 REDIS_URL (required) and REDIS_KEY_PREFIX (default claimgate:). Every server instance on that
@@ -28,15 +32,22 @@ Options (exactly one of --jti and --sub):
                        leaves Redis by itself. Read jti and exp with \`claimgate decode <token>\`.
                        There is no --token option on purpose: the command takes identifiers only,
                        so no token passes through it or its output. An exp in the past stores
-                       nothing (the token is refused as expired anyway) and exits 0.
+                       nothing (the token is refused as expired anyway) and exits 0. An exp more
+                       than ten years ahead is refused (seconds, not milliseconds). --exp none is
+                       for a token without exp: the entry is kept one day, after which such a
+                       token would be accepted again (prefer tokens that expire).
   --sub <subject>      revoke every token of this subject issued (iat) before --before, or
                        without an iat; tokens issued afterwards are accepted. The entry is kept one
                        day, the longest token lifetime the example server accepts.
   --before <time>      with --sub: the moment                           default: now
                        (now covers every token issued so far, this second included); a future
                        moment is refused, as it would also refuse tokens not issued yet
+  --iss <issuer>       revoke only the tokens of this issuer (their iss claim, exactly), for
+                       servers that trust several issuers; without it the revocation applies to
+                       tokens of every issuer
   --json               print { by, jti, exp, until, stored, redis, keyPrefix } or
-                       { by, sub, before, issuedBefore, keptUntil, stored, redis, keyPrefix }
+                       { by, sub, before, issuedBefore, keptUntil, stored, redis, keyPrefix },
+                       with iss after sub or jti when --iss is given (exp is null for --exp none)
   -h, --help           show this help
 
 Times: seconds since the epoch (not milliseconds), an ISO 8601 date (2026-01-31, midnight UTC) or
@@ -64,6 +75,7 @@ export const revokeCommand: Command = {
           exp: { type: 'string' },
           sub: { type: 'string' },
           before: { type: 'string' },
+          iss: { type: 'string' },
           json: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
@@ -95,13 +107,17 @@ export const revokeCommand: Command = {
       );
     }
     const redis = describeRedis(redisUrl);
+    const scope = target.iss === undefined ? {} : { iss: target.iss };
     const report = (stored: boolean) =>
       target.by === 'jti'
         ? {
             by: 'jti' as const,
             jti: target.jti,
+            ...scope,
             exp: target.exp,
-            until: new Date(target.exp * 1000).toISOString(),
+            until: new Date(
+              target.exp === null ? nowMs + SUBJECT_ENTRY_SECONDS * 1000 : target.exp * 1000,
+            ).toISOString(),
             stored,
             redis,
             keyPrefix: redisKeyPrefix,
@@ -109,6 +125,7 @@ export const revokeCommand: Command = {
         : {
             by: 'subject' as const,
             sub: target.sub,
+            ...scope,
             before: target.before,
             issuedBefore: new Date(target.before * 1000).toISOString(),
             keptUntil: new Date(nowMs + SUBJECT_ENTRY_SECONDS * 1000).toISOString(),
@@ -117,13 +134,13 @@ export const revokeCommand: Command = {
             keyPrefix: redisKeyPrefix,
           };
 
-    if (target.by === 'jti' && target.exp * 1000 <= nowMs) {
+    if (target.by === 'jti' && target.exp !== null && target.exp * 1000 <= nowMs) {
       // The store would ignore it: an expired token is refused as TOKEN_EXPIRED anyway.
       const result = report(false);
       if (values.json === true) io.out(`${JSON.stringify(result, null, 2)}\n`);
       else {
         io.out(
-          `Nothing to revoke: the token with jti ${JSON.stringify(target.jti)} expired at ${result.until}, so it is refused anyway.\n`,
+          `Nothing to revoke: the token with jti ${JSON.stringify(target.jti)} expired at ${new Date(target.exp * 1000).toISOString()}, so it is refused anyway.\n`,
         );
       }
       return EXIT.ok;
@@ -157,8 +174,13 @@ export const revokeCommand: Command = {
       }
       const monitor = createSecurityMonitor({ store, rateLimit: false, now: () => nowMs });
       try {
-        if (target.by === 'jti') await monitor.revokeToken({ jti: target.jti, exp: target.exp });
-        else await monitor.revokeSubject({ sub: target.sub, before: target.before });
+        if (target.by === 'jti') {
+          await monitor.revokeToken({
+            jti: target.jti,
+            ...(target.exp === null ? {} : { exp: target.exp }),
+            ...scope,
+          });
+        } else await monitor.revokeSubject({ sub: target.sub, before: target.before, ...scope });
       } catch (error) {
         const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         io.err(
@@ -173,22 +195,32 @@ export const revokeCommand: Command = {
     const result = report(true);
     if (values.json === true) io.out(`${JSON.stringify(result, null, 2)}\n`);
     else if (result.by === 'jti') {
+      const until =
+        result.exp === null
+          ? `${result.until} (one day: the token has no exp, so after that it would be accepted again)`
+          : `${result.until} (its exp)`;
       io.out(
-        `Revoked the token with jti ${JSON.stringify(result.jti)} until ${result.until} (its exp), in Redis at ${redis} under prefix ${JSON.stringify(redisKeyPrefix)}.\n`,
+        `Revoked the token with jti ${JSON.stringify(result.jti)}${ofIssuer(target.iss)} until ${until}, in Redis at ${redis} under prefix ${JSON.stringify(redisKeyPrefix)}.\n`,
       );
     } else {
       io.out(
-        `Revoked every token of sub ${JSON.stringify(result.sub)} issued before ${result.issuedBefore}, in Redis at ${redis} under prefix ${JSON.stringify(redisKeyPrefix)} (kept until ${result.keptUntil}).\n`,
+        `Revoked every token of sub ${JSON.stringify(result.sub)}${ofIssuer(target.iss)} issued before ${result.issuedBefore}, in Redis at ${redis} under prefix ${JSON.stringify(redisKeyPrefix)} (kept until ${result.keptUntil}).\n`,
       );
     }
     return EXIT.ok;
   },
 };
 
-/** What to revoke, from the options. */
-type Target =
-  | { readonly by: 'jti'; readonly jti: string; readonly exp: number }
-  | { readonly by: 'subject'; readonly sub: string; readonly before: number };
+/** What to revoke, from the options; `iss` limits it to one issuer's tokens. */
+type Target = { readonly iss: string | undefined } & (
+  | { readonly by: 'jti'; readonly jti: string; readonly exp: number | null }
+  | { readonly by: 'subject'; readonly sub: string; readonly before: number }
+);
+
+/** ` of issuer "…"` for a scoped revocation, nothing for an unscoped one. */
+function ofIssuer(iss: string | undefined): string {
+  return iss === undefined ? '' : ` of issuer ${JSON.stringify(iss)}`;
+}
 
 function readTarget(
   values: {
@@ -196,14 +228,18 @@ function readTarget(
     readonly exp?: string | undefined;
     readonly sub?: string | undefined;
     readonly before?: string | undefined;
+    readonly iss?: string | undefined;
   },
   nowMs: number,
 ): Target {
-  const { jti, exp, sub, before } = values;
+  const { jti, exp, sub, before, iss } = values;
   if ((jti === undefined) === (sub === undefined)) {
     throw new UsageError(
       'give exactly one of --jti (one token) and --sub (every token of a subject).',
     );
+  }
+  if (iss !== undefined && iss.trim() === '') {
+    throw new UsageError('--iss must not be empty (omit it to revoke for every issuer).');
   }
   if (jti !== undefined) {
     if (jti === '') throw new UsageError('--jti must not be empty.');
@@ -213,7 +249,12 @@ function readTarget(
         "--jti needs --exp, the token's expiry: the revocation is kept until then (see `claimgate decode <token>`).",
       );
     }
-    return { by: 'jti', jti, exp: parseMoment(exp, '--exp') };
+    if (exp.trim() === 'none') return { by: 'jti', jti, exp: null, iss };
+    const seconds = parseMoment(exp, '--exp');
+    if (seconds > nowMs / 1000 + MAX_REVOCATION_HORIZON_SECONDS) {
+      throw new UsageError('--exp is more than ten years away; give the token’s exp.');
+    }
+    return { by: 'jti', jti, exp: seconds, iss };
   }
   if (sub === '' || sub === undefined) throw new UsageError('--sub must not be empty.');
   if (exp !== undefined) throw new UsageError('--exp goes with --jti, not --sub.');
@@ -228,7 +269,7 @@ function readTarget(
       '--before is in the future: it would also refuse tokens not issued yet. Use a past moment or now.',
     );
   }
-  return { by: 'subject', sub, before: moment };
+  return { by: 'subject', sub, before: moment, iss };
 }
 
 /**

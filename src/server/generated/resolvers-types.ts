@@ -102,10 +102,16 @@ export type Mutation = {
   publishArticle?: Maybe<Article>;
   /**
    * Revokes every token of a subject issued before `before` (seconds since the epoch; default now:
-   * sign-out everywhere). A moment in the future is refused. Administrators only.
+   * sign-out everywhere). A moment in the future is refused. With `iss`, only that issuer's tokens of
+   * the subject; without it, those of every issuer. Administrators only.
    */
   revokeSubject?: Maybe<Scalars['Boolean']['output']>;
-  /** Revokes one token by its `jti` until its `exp` (seconds since the epoch). Administrators only. */
+  /**
+   * Revokes one token by its `jti` until its `exp` (seconds since the epoch, at most ten years ahead).
+   * Without `exp` (a token that has none) the entry is kept one day, the longest token lifetime the
+   * server accepts. With `iss`, only that issuer's token with this `jti`; without it, any issuer's.
+   * Invalid input is BAD_USER_INPUT. Administrators only.
+   */
   revokeToken?: Maybe<Scalars['Boolean']['output']>;
 };
 
@@ -118,12 +124,14 @@ export type MutationPublishArticleArgs = {
 
 export type MutationRevokeSubjectArgs = {
   before?: InputMaybe<Scalars['Float']['input']>;
+  iss?: InputMaybe<Scalars['String']['input']>;
   sub: Scalars['String']['input'];
 };
 
 
 export type MutationRevokeTokenArgs = {
-  exp: Scalars['Float']['input'];
+  exp?: InputMaybe<Scalars['Float']['input']>;
+  iss?: InputMaybe<Scalars['String']['input']>;
   jti: Scalars['String']['input'];
 };
 
@@ -402,7 +410,7 @@ export type MeResolvers<ContextType = ServerContext, ParentType extends Resolver
 export type MutationResolvers<ContextType = ServerContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   publishArticle?: Resolver<Maybe<ResolversTypes['Article']>, ParentType, Authenticated<ContextType>, RequireFields<MutationPublishArticleArgs, 'body' | 'title'>>;
   revokeSubject?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, Authenticated<ContextType>, RequireFields<MutationRevokeSubjectArgs, 'sub'>>;
-  revokeToken?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, Authenticated<ContextType>, RequireFields<MutationRevokeTokenArgs, 'exp' | 'jti'>>;
+  revokeToken?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, Authenticated<ContextType>, RequireFields<MutationRevokeTokenArgs, 'jti'>>;
 };
 
 export type NodeResolvers<ContextType = ServerContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
