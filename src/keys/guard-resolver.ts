@@ -70,7 +70,7 @@ export function guardResolver(getKey: JWTVerifyGetKey, allow: AlgorithmAllowList
     let problems = typeof key === 'object' && key !== null ? inspected.get(key) : undefined;
     if (problems === undefined) {
       const result = inspect(key);
-      problems = result.problems;
+      problems = result.cacheable ? memoize(result.problems) : result.problems;
       if (result.cacheable) inspected.set(key as object, problems);
     }
     const problem = problems(tokenAlg);
@@ -177,7 +177,7 @@ function jwkProblems(jwk: Record<string, unknown>): KeyProblems {
     }
     if (bytes === undefined) return unusable(`${SUBJECT} is an "oct" JWK without a valid "k".`);
     problems = secretProblems(bytes);
-  } else if ('d' in jwk || 'priv' in jwk) {
+  } else if (jwk['d'] !== undefined || jwk['priv'] !== undefined) {
     return privateKey();
   } else {
     let object: KeyObject;
@@ -255,6 +255,17 @@ const NIST_CURVE: Readonly<Record<string, string>> = {
 
 function describeWebCrypto({ name, hash, namedCurve }: WebCryptoAlgorithm): string {
   return [name, hash, namedCurve].filter((part) => part !== undefined).join(' ');
+}
+
+/** Each algorithm's verdict on an immutable key, worked out once. */
+function memoize(problems: KeyProblems): KeyProblems {
+  const verdicts = new Map<SupportedAlgorithm, string | undefined>();
+  return (alg) => {
+    if (verdicts.has(alg)) return verdicts.get(alg);
+    const verdict = problems(alg);
+    verdicts.set(alg, verdict);
+    return verdict;
+  };
 }
 
 function unusable(why: string): KeyProblems {

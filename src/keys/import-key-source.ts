@@ -69,7 +69,9 @@ export type KeyConfig =
       /**
        * A key resolver called by jose with the protected header, after the allow-list check. An
        * error that is not a verdict on the token (e.g. a network failure) becomes
-       * `AUTH_UNAVAILABLE`.
+       * `AUTH_UNAVAILABLE`. The key it returns is checked against the token's `alg` by the rules of
+       * the other sources: one that fits only another allowed algorithm is `TOKEN_INVALID`
+       * (`key`); one no allowed algorithm can use is `AUTH_UNAVAILABLE` (`resolver`).
        */
       readonly getKey: JWTVerifyGetKey;
     };

@@ -33,6 +33,9 @@ export const EC_CURVE: Readonly<Record<string, string>> = {
 /** The smallest RSA modulus accepted (RFC 7518 §3.3). */
 export const MIN_RSA_BITS = 2048;
 
+/** Lenient UTF-8 (stateless without `stream`, so one serves every call). */
+const utf8 = new TextDecoder();
+
 /**
  * What makes `bytes` unfit as an HMAC secret for `algorithms`, checked in this order: a well-known
  * example value, PEM text (a public key used as a secret, RFC 8725 §2.1), shorter than the hash
@@ -45,7 +48,7 @@ export function hmacSecretProblem(
   if (isWellKnownSecret(bytes)) {
     return 'the HMAC secret is a well-known example value (e.g. from jwt.io or a tutorial) that anyone can sign with; generate a random one with `openssl rand -base64 64`.';
   }
-  if (new TextDecoder().decode(bytes).includes('-----BEGIN')) {
+  if (utf8.decode(bytes).includes('-----BEGIN')) {
     return 'the HMAC secret is PEM text; a public key must never be used as an HMAC secret (RFC 8725 §2.1). Configure it as `key.publicKey` with a public-key algorithm.';
   }
   for (const alg of algorithms) {
