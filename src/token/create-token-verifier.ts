@@ -142,7 +142,8 @@ export interface TokenVerifier {
    *   signature, algorithm, key, issuer, audience, `nbf`, future `iat`, lifetime, `typ`, required
    *   claims, custom validators, permission claim types.
    * @throws AuthUnavailableError `AUTH_UNAVAILABLE` when the keys cannot be loaded (JWKS endpoint
-   *   down, slow, answering garbage): not the client's fault, retry later.
+   *   down, slow, answering garbage) or a `getKey` resolver fails or returns a key no allowed
+   *   algorithm can use: not the client's fault, retry later.
    */
   verify(token: string): Promise<Principal>;
   /**
