@@ -9,8 +9,6 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
-import { AuthUnavailableError } from '../errors/auth-error.js';
-import { mapJoseError } from '../token/map-jose-error.js';
 import {
   normalizeAlgorithms,
   type AlgorithmAllowList,
@@ -24,9 +22,10 @@ import {
   type RemoteJwksOptions,
 } from './create-remote-key-source.js';
 import { discoverJwksUri } from './discover-jwks-uri.js';
+import { guardResolver } from './guard-resolver.js';
 import { importJwks } from './import-jwks.js';
+import { HMAC_HASH, hmacSecretProblem, publicKeyProblem } from './key-requirements.js';
 import { staticKeySource, type ImportedKeySource } from './key-source.js';
-import { isRepeatedByte, isWellKnownSecret } from './well-known-secrets.js';
 
 export type { ImportedKeySource, KeySource } from './key-source.js';
 
@@ -70,24 +69,12 @@ export type KeyConfig =
       /**
        * A key resolver called by jose with the protected header, after the allow-list check. An
        * error that is not a verdict on the token (e.g. a network failure) becomes
-       * `AUTH_UNAVAILABLE`.
+       * `AUTH_UNAVAILABLE`. The key it returns is checked against the token's `alg` by the rules of
+       * the other sources: one that fits only another allowed algorithm is `TOKEN_INVALID`
+       * (`key`); one no allowed algorithm can use is `AUTH_UNAVAILABLE` (`resolver`).
        */
       readonly getKey: JWTVerifyGetKey;
     };
-
-/** Minimum HMAC key sizes (RFC 7518 §3.2: a key of the same size as the hash output or larger). */
-const HMAC_MIN_BYTES: Readonly<Record<HmacAlgorithm, number>> = { HS256: 32, HS384: 48, HS512: 64 };
-const HMAC_HASH: Readonly<Record<HmacAlgorithm, string>> = {
-  HS256: 'SHA-256',
-  HS384: 'SHA-384',
-  HS512: 'SHA-512',
-};
-const EC_CURVE: Readonly<Record<string, string>> = {
-  ES256: 'prime256v1',
-  ES384: 'secp384r1',
-  ES512: 'secp521r1',
-};
-const MIN_RSA_BITS = 2048;
 
 /**
  * Imports the configured keys once, at start-up, into non-extractable `CryptoKey`s, and returns
@@ -110,7 +97,7 @@ export async function importKeySource(
   if ('getKey' in key) {
     if (typeof key.getKey !== 'function')
       throw new TypeError('claimgate: `key.getKey` must be a function.');
-    return staticKeySource(guardResolver(key.getKey));
+    return staticKeySource(guardResolver(key.getKey, allow));
   }
   if ('secret' in key) {
     if (allow.family !== 'hmac') {
@@ -197,21 +184,6 @@ async function readJsonFile(path: string): Promise<unknown> {
   }
 }
 
-/**
- * A custom resolver's failures that are not a verdict on the token (a fetch that failed, a bug in
- * the resolver) are not the client's fault: they become `AUTH_UNAVAILABLE`, never `TOKEN_INVALID`.
- */
-function guardResolver(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
-  return async (header, token) => {
-    try {
-      return await getKey(header, token);
-    } catch (error) {
-      if (mapJoseError(error) !== undefined) throw error;
-      throw new AuthUnavailableError('resolver', { cause: error });
-    }
-  };
-}
-
 function byAlgorithm(keys: ReadonlyMap<string, CryptoKey>): JWTVerifyGetKey {
   return (header) => {
     const found = header.alg === undefined ? undefined : keys.get(header.alg);
@@ -229,29 +201,8 @@ async function importSecret(
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError('claimgate: `key.secret` must be a string or a Uint8Array.');
   }
-  if (isWellKnownSecret(bytes)) {
-    throw new TypeError(
-      'claimgate: the HMAC secret is a well-known example value (e.g. from jwt.io or a tutorial) that anyone can sign with; generate a random one with `openssl rand -base64 64`.',
-    );
-  }
-  if (new TextDecoder().decode(bytes).includes('-----BEGIN')) {
-    throw new TypeError(
-      'claimgate: the HMAC secret is PEM text; a public key must never be used as an HMAC secret (RFC 8725 §2.1). Configure it as `key.publicKey` with a public-key algorithm.',
-    );
-  }
-  for (const alg of algorithms) {
-    const min = HMAC_MIN_BYTES[alg];
-    if (bytes.byteLength < min) {
-      throw new TypeError(
-        `claimgate: the HMAC secret is ${bytes.byteLength} bytes; ${alg} needs at least ${min} bytes (RFC 7518 §3.2). Generate one with \`openssl rand -base64 ${min}\`.`,
-      );
-    }
-  }
-  if (isRepeatedByte(bytes)) {
-    throw new TypeError(
-      'claimgate: the HMAC secret is one byte repeated (e.g. all zeros), which anyone can guess; generate a random one with `openssl rand -base64 64`.',
-    );
-  }
+  const problem = hmacSecretProblem(bytes, algorithms);
+  if (problem !== undefined) throw new TypeError(`claimgate: ${problem}`);
   const keys = new Map<string, CryptoKey>();
   for (const alg of algorithms) {
     keys.set(
@@ -294,32 +245,6 @@ async function importPublicKey(
 }
 
 function assertKeyFits(key: KeyObject, alg: AsymmetricAlgorithm): void {
-  const type = key.asymmetricKeyType;
-  const fail = (what: string): never => {
-    throw new TypeError(
-      `claimgate: ${alg} needs ${what}, but the configured public key is ${describe(key)}.`,
-    );
-  };
-  if (alg.startsWith('RS') || alg.startsWith('PS')) {
-    if (type !== 'rsa' && !(alg.startsWith('PS') && type === 'rsa-pss')) fail('an RSA key');
-    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < MIN_RSA_BITS) {
-      throw new TypeError(
-        `claimgate: the RSA key has ${bits} bits; at least ${MIN_RSA_BITS} are required (RFC 7518 §3.3).`,
-      );
-    }
-  } else if (alg.startsWith('ES')) {
-    if (type !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== EC_CURVE[alg]) {
-      fail(`an EC key on curve ${EC_CURVE[alg]}`);
-    }
-  } else if (type !== 'ed25519') {
-    fail('an Ed25519 key');
-  }
-}
-
-function describe(key: KeyObject): string {
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  return curve === undefined
-    ? `of type ${key.asymmetricKeyType ?? 'unknown'}`
-    : `of type ec on ${curve}`;
+  const problem = publicKeyProblem(key, alg, 'the configured public key');
+  if (problem !== undefined) throw new TypeError(`claimgate: ${problem}`);
 }

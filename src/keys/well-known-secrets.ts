@@ -55,13 +55,17 @@ export function isRepeatedByte(secret: Uint8Array): boolean {
   return first !== undefined && secret.every((byte) => byte === first);
 }
 
-/** Whether `secret`, as text, is on the {@link WELL_KNOWN_SECRETS} list. */
+/** Lenient UTF-8: stateless without `stream`, so one decoder serves every call. */
+const utf8 = new TextDecoder();
+
+/**
+ * Whether `secret`, as text, is on the {@link WELL_KNOWN_SECRETS} list. Cheap enough per call (a
+ * `getKey` resolver's secret is checked per token): bytes that are not UTF-8 decode to U+FFFD, which
+ * no listed secret contains and `trim` keeps, so they are never on the list; no exception is thrown
+ * for random binary secrets.
+ */
 export function isWellKnownSecret(secret: Uint8Array): boolean {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(secret);
-  } catch {
-    return false; // not text: not copied from a page
-  }
+  const text = utf8.decode(secret);
+  if (text.includes('\uFFFD')) return false; // not text: not copied from a page
   return WELL_KNOWN_SECRETS.has(text.trim().toLowerCase());
 }

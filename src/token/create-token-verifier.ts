@@ -1,5 +1,5 @@
 import { jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
-import { AuthError } from '../errors/auth-error.js';
+import { AuthError, TokenInvalidError } from '../errors/auth-error.js';
 import { normalizeAlgorithms } from '../keys/algorithms.js';
 import { importKeySource, type KeyConfig } from '../keys/import-key-source.js';
 import { assertCanonicalJws, assertStrictJsonPayload } from './assert-canonical-jws.js';
@@ -142,7 +142,8 @@ export interface TokenVerifier {
    *   signature, algorithm, key, issuer, audience, `nbf`, future `iat`, lifetime, `typ`, required
    *   claims, custom validators, permission claim types.
    * @throws AuthUnavailableError `AUTH_UNAVAILABLE` when the keys cannot be loaded (JWKS endpoint
-   *   down, slow, answering garbage): not the client's fault, retry later.
+   *   down, slow, answering garbage) or a `getKey` resolver fails or returns a key no allowed
+   *   algorithm can use: not the client's fault, retry later.
    */
   verify(token: string): Promise<Principal>;
   /**
@@ -264,17 +265,28 @@ export async function createTokenVerifier(
       assertCanonicalJws(token);
       const at = currentDate === undefined ? new Date() : currentDate();
       let result;
+      let keyResolved = false;
       try {
         result = await jwtVerify(
           token,
-          (header, jws) => {
+          async (header, jws) => {
             algorithm = header.alg;
-            return getKey(header, jws);
+            const resolved = await getKey(header, jws);
+            keyResolved = true;
+            return resolved;
           },
           { ...base, currentDate: at },
         );
       } catch (error) {
-        throw mapJoseError(error) ?? error;
+        const mapped = mapJoseError(error);
+        if (mapped !== undefined) throw mapped;
+        // Once the key is resolved, what jose throws that is not a JOSEError (a TypeError, a
+        // DOMException from importKey) says the key cannot serve the algorithm the token's header
+        // names. Every key source checks its keys against the algorithm before handing them over
+        // (a custom resolver's through `guardResolver`), so this is a last line against a mismatch
+        // those checks missed. The header is the client's: a verdict on the token, never a 500.
+        if (keyResolved) throw new TokenInvalidError('key');
+        throw error;
       }
       const { payload, protectedHeader } = result;
       assertStrictJsonPayload(token);

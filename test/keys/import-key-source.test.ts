@@ -103,7 +103,7 @@ describe('importKeySource', () => {
   });
 
   it('passes the keys of a getKey resolver through and is ready at once', async () => {
-    const key = new Uint8Array(32);
+    const key = new Uint8Array(randomBytes(32));
     const source = await importKeySource({ getKey: () => key }, ['HS256']);
     expect(await source(header('HS256'), token)).toBe(key);
     expect(source.isReady()).toBe(true);
