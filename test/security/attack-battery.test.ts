@@ -64,21 +64,45 @@ function claims(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { iss: ISSUER, aud: AUDIENCE, sub: 'victim', iat: now, exp: now + 600, ...extra };
 }
 
-/** Asserts the token is refused end to end: no data, the code, 401 and invalid_token. */
+const CHALLENGES = {
+  TOKEN_INVALID: 'Bearer error="invalid_token", error_description="The access token is invalid"',
+  TOKEN_EXPIRED: 'Bearer error="invalid_token", error_description="The access token expired"',
+} as const;
+
+/**
+ * Asserts the token is refused end to end: no data, the code, 401 and the invalid_token challenge
+ * of that code; then the reason (and the failed claim, when given) through `authenticate`.
+ */
 async function expectRefused(
   target: Target,
   token: string,
   code: 'TOKEN_INVALID' | 'TOKEN_EXPIRED',
   reason?: string,
+  claim?: string,
 ): Promise<void> {
   const response = await postGraphQL(target.api.url, { query: '{ me }', token });
   expect(response.status, token.slice(0, 60)).toBe(401);
-  expect(response.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+  expect(response.headers.get('www-authenticate')).toBe(CHALLENGES[code]);
   expect(response.body.data ?? null).toBeNull();
   expect(response.body.errors?.map((e) => e.extensions?.['code'])).toEqual([code]);
   expect(await authenticate(`Bearer ${token}`, target.verifier)).toMatchObject({
     status: 'failed',
-    error: { code, ...(reason === undefined ? {} : { reason }) },
+    error: {
+      code,
+      ...(reason === undefined ? {} : { reason }),
+      ...(claim === undefined ? {} : { claim }),
+    },
+  });
+}
+
+/** Asserts the token is accepted end to end: 200, the subject as data, no challenge. */
+async function expectAccepted(target: Target, token: string): Promise<void> {
+  const response = await postGraphQL(target.api.url, { query: '{ me }', token });
+  expect(response.body).toEqual({ data: { me: 'victim' } });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('www-authenticate')).toBeNull();
+  expect(await authenticate(`Bearer ${token}`, target.verifier)).toMatchObject({
+    status: 'authenticated',
   });
 }
 
@@ -457,5 +481,119 @@ describe('the attack battery', () => {
       .setProtectedHeader({ alg: 'RS256' })
       .sign(rsa.privateKey);
     await expectRefused(rs, token, 'TOKEN_INVALID', 'malformed');
+  });
+  describe('claim boundaries over HTTP, at a frozen clock', () => {
+    // Every verifier below reads the injected clock (`currentDate`), never the wall clock: each
+    // boundary is checked at exactly NOW, on both sides. NOW is years from the real time, so a
+    // verifier on the wall clock would fail the accepted side (iat in the future).
+    const NOW = 1_800_000_000;
+    const frozen = (options: Partial<TokenVerifierOptions>) =>
+      startTarget({
+        algorithms: ['RS256'],
+        key: { publicKey: rsa.publicKeyPem },
+        currentDate: () => new Date(NOW * 1000),
+        ...options,
+      });
+    const at = (extra: Record<string, unknown>) =>
+      rsSigned(
+        {},
+        JSON.stringify({
+          iss: ISSUER,
+          aud: AUDIENCE,
+          sub: 'victim',
+          iat: NOW - 60,
+          exp: NOW + 600,
+          ...extra,
+        }),
+      );
+
+    let exact: Target; // clockTolerance 0
+    let tolerant: Target; // clockTolerance 10
+    let shortLived: Target; // maxTokenLifetime 3600, clockTolerance 10
+    let aged: Target; // maxTokenAge 300, clockTolerance 10
+    let defaults: Target; // default lifetime (24 h) and tolerance
+    beforeAll(async () => {
+      [exact, tolerant, shortLived, aged, defaults] = await Promise.all([
+        frozen({ clockTolerance: 0 }),
+        frozen({ clockTolerance: 10 }),
+        frozen({ maxTokenLifetime: 3600, clockTolerance: 10 }),
+        frozen({ maxTokenAge: 300, clockTolerance: 10 }),
+        frozen({}),
+      ]);
+    });
+    afterAll(() =>
+      Promise.all([exact, tolerant, shortLived, aged, defaults].map((t) => t.api.stop())),
+    );
+
+    it('expires at exp = now without tolerance; exp = now + 1 is accepted', async () => {
+      await expectRefused(exact, await at({ exp: NOW }), 'TOKEN_EXPIRED', 'expired');
+      await expectAccepted(exact, await at({ exp: NOW + 1 }));
+    });
+
+    it('expires at exp = now - tolerance; one second later is accepted', async () => {
+      await expectRefused(tolerant, await at({ exp: NOW - 10 }), 'TOKEN_EXPIRED', 'expired');
+      await expectAccepted(tolerant, await at({ exp: NOW - 9 }));
+    });
+
+    it('accepts nbf = now + tolerance and refuses one second later', async () => {
+      await expectAccepted(tolerant, await at({ nbf: NOW + 10 }));
+      await expectRefused(
+        tolerant,
+        await at({ nbf: NOW + 11 }),
+        'TOKEN_INVALID',
+        'not-yet-valid',
+        'nbf',
+      );
+      await expectAccepted(exact, await at({ nbf: NOW }));
+      await expectRefused(exact, await at({ nbf: NOW + 1 }), 'TOKEN_INVALID', 'not-yet-valid');
+    });
+
+    it('accepts iat = now + tolerance and refuses a later (future) iat', async () => {
+      await expectAccepted(tolerant, await at({ iat: NOW + 10 }));
+      await expectRefused(tolerant, await at({ iat: NOW + 11 }), 'TOKEN_INVALID', 'claim', 'iat');
+      await expectAccepted(exact, await at({ iat: NOW }));
+      await expectRefused(exact, await at({ iat: NOW + 1 }), 'TOKEN_INVALID', 'claim', 'iat');
+    });
+
+    it('accepts exp - iat = maxTokenLifetime and refuses one second more', async () => {
+      const iat = NOW - 100;
+      await expectAccepted(shortLived, await at({ iat, exp: iat + 3600 }));
+      await expectRefused(
+        shortLived,
+        await at({ iat, exp: iat + 3601 }),
+        'TOKEN_INVALID',
+        'claim',
+        'exp',
+      );
+    });
+
+    it('bounds a token without iat by exp - now <= maxTokenLifetime + tolerance', async () => {
+      await expectAccepted(shortLived, await at({ iat: undefined, exp: NOW + 3610 }));
+      await expectRefused(
+        shortLived,
+        await at({ iat: undefined, exp: NOW + 3611 }),
+        'TOKEN_INVALID',
+        'claim',
+        'exp',
+      );
+    });
+
+    it('defaults the maximum lifetime to 24 hours', async () => {
+      await expectAccepted(defaults, await at({ iat: NOW, exp: NOW + 86_400 }));
+      await expectRefused(
+        defaults,
+        await at({ iat: NOW, exp: NOW + 86_401 }),
+        'TOKEN_INVALID',
+        'claim',
+        'exp',
+      );
+    });
+
+    it('expires a token older than maxTokenAge + tolerance, whatever its exp', async () => {
+      await expectAccepted(aged, await at({ iat: NOW - 310 }));
+      await expectRefused(aged, await at({ iat: NOW - 311 }), 'TOKEN_EXPIRED', 'expired');
+      // The same token is fine where no maxTokenAge is set.
+      await expectAccepted(tolerant, await at({ iat: NOW - 311 }));
+    });
   });
 });

@@ -1,7 +1,14 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AUTH_ERROR_HTTP_STATUS, createTokenVerifier, type KeyConfig } from '../../src/index.js';
+import {
+  createAuthStatusPlugin,
+  createTokenVerifier,
+  formatError,
+  type KeyConfig,
+} from '../../src/index.js';
+import { errorCodes, postGraphQL } from '../helpers/graphql-request.js';
+import { startTestApi } from '../helpers/start-test-api.js';
 
 // Third-party vectors copied from RFC 7515 Appendix A.1–A.3 and RFC 8037 Appendix A
 // (test/fixtures/jose-test-vectors.json, a copy of the team's shared fixture). Their claims expire at 2011-03-22T18:43:00Z (exp 1300819380).
@@ -39,12 +46,37 @@ const signedJwts = [
 
 describe('third-party JOSE vectors', () => {
   for (const [title, name, alg] of signedJwts) {
-    it(`${title}: correctly signed but expired is TOKEN_EXPIRED (401)`, async () => {
+    it(`${title}: correctly signed but expired is TOKEN_EXPIRED, over HTTP 401 invalid_token`, async () => {
       const v = vector(name);
-      const verifier = await createTokenVerifier({ algorithms: [alg], key: keyOf(v) });
-      const refusal = verifier.verify(v.token);
-      await expect(refusal).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' });
-      expect(AUTH_ERROR_HTTP_STATUS.TOKEN_EXPIRED).toBe(401);
+      // The clock is set at exp: the vector's signature is good, only time refuses it.
+      const verifier = await createTokenVerifier({
+        algorithms: [alg],
+        key: keyOf(v),
+        clockTolerance: 0,
+        currentDate: () => new Date(EXP * 1000),
+      });
+      await expect(verifier.verify(v.token)).rejects.toMatchObject({
+        code: 'TOKEN_EXPIRED',
+        reason: 'expired',
+      });
+      const api = await startTestApi({
+        typeDefs: 'type Query { me: String @auth }',
+        resolvers: { Query: { me: () => 'me' } },
+        context: { verifier, rejectInvalidTokens: true },
+        formatError,
+        plugins: [createAuthStatusPlugin()],
+      });
+      try {
+        const response = await postGraphQL(api.url, { query: '{ me }', token: v.token });
+        expect(response.status).toBe(401);
+        expect(response.headers.get('www-authenticate')).toBe(
+          'Bearer error="invalid_token", error_description="The access token expired"',
+        );
+        expect(errorCodes(response)).toEqual(['TOKEN_EXPIRED']);
+        expect(response.body.data ?? null).toBeNull();
+      } finally {
+        await api.stop();
+      }
     });
 
     it(`${title}: verifies with a clock set before exp`, async () => {
