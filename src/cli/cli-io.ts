@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 /**
  * Exit statuses of every `claimgate` command.
  *
@@ -34,12 +36,52 @@ export class UsageError extends Error {
 }
 
 /** Runs `util.parseArgs` (strict); its errors become {@link UsageError}s. */
-export function parseOrUsage<T>(parse: () => T): T {
+function parseOrUsage<T>(parse: () => T): T {
   try {
     return parse();
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** The option every command has. */
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
+/** What {@link parseCommandArgs} gives `util.parseArgs`. */
+interface CommandArgsConfig<O extends CommandOptions> {
+  args: string[];
+  options: O & typeof HELP_OPTION;
+  allowPositionals: true;
+  strict: true;
+}
+
+/**
+ * Parses a command's arguments strictly, with `-h` / `--help` added to `options`: an unknown option
+ * or a bad value is a {@link UsageError}. Returns `undefined` when help was asked for, after
+ * printing `help`.
+ */
+export function parseCommandArgs<const O extends CommandOptions>(
+  argv: readonly string[],
+  options: O,
+  io: CliIo,
+  help: string,
+): ReturnType<typeof parseArgs<CommandArgsConfig<O>>> | undefined {
+  const parsed = parseOrUsage(() =>
+    parseArgs({
+      args: [...argv],
+      options: { ...options, ...HELP_OPTION },
+      allowPositionals: true,
+      strict: true,
+    }),
+  );
+  // `help` is ours, whatever `O` holds: read it through the one type every `values` has.
+  if ((parsed.values as { readonly help?: unknown }).help === true) {
+    io.out(help);
+    return undefined;
+  }
+  return parsed;
 }
 
 /** A token from a positional argument, or from standard input when it is `-`. */

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import {
   decodeJwt,
   decodeProtectedHeader,
@@ -6,7 +5,13 @@ import {
   type ProtectedHeaderParameters,
 } from 'jose';
 import { normalizeAlgorithms } from '../../index.js';
-import { EXIT, formatDuration, parseOrUsage, readTokenArgument, type Command } from '../cli-io.js';
+import {
+  EXIT,
+  formatDuration,
+  parseCommandArgs,
+  readTokenArgument,
+  type Command,
+} from '../cli-io.js';
 
 /** Why a decoded token deserves a second look. */
 export type DecodeWarningCode =
@@ -36,18 +41,9 @@ export const decodeCommand: Command = {
   summary: 'show a token’s header and payload without verification, with warnings',
   help: HELP,
   async run(argv, io) {
-    const { values, positionals } = parseOrUsage(() =>
-      parseArgs({
-        args: [...argv],
-        options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-        allowPositionals: true,
-        strict: true,
-      }),
-    );
-    if (values.help === true) {
-      io.out(HELP);
-      return EXIT.ok;
-    }
+    const parsed = parseCommandArgs(argv, { json: { type: 'boolean' } }, io, HELP);
+    if (parsed === undefined) return EXIT.ok;
+    const { values, positionals } = parsed;
     const token = await readTokenArgument(positionals, io, 'decode');
     let header: ProtectedHeaderParameters;
     let payload: JWTPayload;

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import { normalizeAlgorithms } from '../../index.js';
-import { EXIT, parseOrUsage, UsageError, type Command } from '../cli-io.js';
+import { EXIT, parseCommandArgs, UsageError, type Command } from '../cli-io.js';
 
 const HELP = `Usage: claimgate keygen [--alg <alg>] [--kid <id>] [--bits <n>] [--out <dir>] [--json]
 
@@ -36,25 +35,20 @@ export const keygenCommand: Command = {
   summary: 'generate an HMAC secret, or an RSA / EC / Ed25519 key pair as PEM and JWKS',
   help: HELP,
   async run(argv, io) {
-    const { values, positionals } = parseOrUsage(() =>
-      parseArgs({
-        args: [...argv],
-        options: {
-          alg: { type: 'string', default: 'ES256' },
-          kid: { type: 'string' },
-          bits: { type: 'string', default: '2048' },
-          out: { type: 'string' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-        strict: true,
-      }),
+    const parsed = parseCommandArgs(
+      argv,
+      {
+        alg: { type: 'string', default: 'ES256' },
+        kid: { type: 'string' },
+        bits: { type: 'string', default: '2048' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      io,
+      HELP,
     );
-    if (values.help === true) {
-      io.out(HELP);
-      return EXIT.ok;
-    }
+    if (parsed === undefined) return EXIT.ok;
+    const { values, positionals } = parsed;
     if (positionals.length > 0)
       throw new UsageError(`keygen takes no arguments (got ${positionals[0]}).`);
     let family;

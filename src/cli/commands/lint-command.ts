@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { lintAuthSchema } from '../../index.js';
-import { EXIT, parseOrUsage, UsageError, type Command } from '../cli-io.js';
+import { EXIT, parseCommandArgs, UsageError, type Command } from '../cli-io.js';
 import { loadSchemaFiles } from '../load-schema-files.js';
 
 const HELP = `Usage: claimgate lint <schema files...> [--deny-by-default] [--allowed-permissions a,b,...] [--json]
@@ -29,23 +28,18 @@ export const lintCommand: Command = {
   summary: 'find unprotected, mis-protected or misspelt access rules in a schema',
   help: HELP,
   run(argv, io) {
-    const { values, positionals } = parseOrUsage(() =>
-      parseArgs({
-        args: [...argv],
-        options: {
-          json: { type: 'boolean' },
-          'deny-by-default': { type: 'boolean' },
-          'allowed-permissions': { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-        strict: true,
-      }),
+    const parsed = parseCommandArgs(
+      argv,
+      {
+        json: { type: 'boolean' },
+        'deny-by-default': { type: 'boolean' },
+        'allowed-permissions': { type: 'string' },
+      },
+      io,
+      HELP,
     );
-    if (values.help === true) {
-      io.out(HELP);
-      return Promise.resolve(EXIT.ok);
-    }
+    if (parsed === undefined) return Promise.resolve(EXIT.ok);
+    const { values, positionals } = parsed;
     const allowed = values['allowed-permissions']
       ?.split(',')
       .map((p) => p.trim())

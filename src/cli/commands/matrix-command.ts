@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { computeAccessMatrix, formatRequirement } from '../../index.js';
-import { EXIT, parseOrUsage, UsageError, type Command } from '../cli-io.js';
+import { EXIT, parseCommandArgs, UsageError, type Command } from '../cli-io.js';
 import { loadSchemaFiles } from '../load-schema-files.js';
 
 const HELP = `Usage: claimgate matrix <schema files...> [--json] [--deny-by-default]
@@ -25,22 +24,14 @@ export const matrixCommand: Command = {
   summary: 'print every Type.field with its effective requirement (table or --json)',
   help: HELP,
   run(argv, io) {
-    const { values, positionals } = parseOrUsage(() =>
-      parseArgs({
-        args: [...argv],
-        options: {
-          json: { type: 'boolean' },
-          'deny-by-default': { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-        strict: true,
-      }),
+    const parsed = parseCommandArgs(
+      argv,
+      { json: { type: 'boolean' }, 'deny-by-default': { type: 'boolean' } },
+      io,
+      HELP,
     );
-    if (values.help === true) {
-      io.out(HELP);
-      return Promise.resolve(EXIT.ok);
-    }
+    if (parsed === undefined) return Promise.resolve(EXIT.ok);
+    const { values, positionals } = parsed;
     const schema = loadSchemaFiles(positionals);
     let matrix;
     try {

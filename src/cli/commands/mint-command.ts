@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
 import { loadOrCreateDevKey, mintDevToken } from '../../server/dev-keys.js';
 import {
@@ -11,7 +10,7 @@ import {
   expectedIssuerAndAudience,
   isDevelopmentMode,
 } from '../../server/create-server-verifier.js';
-import { EXIT, parseDuration, parseOrUsage, UsageError, type Command } from '../cli-io.js';
+import { EXIT, parseCommandArgs, parseDuration, UsageError, type Command } from '../cli-io.js';
 
 const HELP = `Usage: claimgate mint [--sub <id>] [--permission <p>]... [--ttl <duration>] [--claim k=v]... [--json]
 
@@ -39,25 +38,20 @@ export const mintCommand: Command = {
   summary: 'mint a development token signed with the example server’s dev key',
   help: HELP,
   async run(argv, io) {
-    const { values, positionals } = parseOrUsage(() =>
-      parseArgs({
-        args: [...argv],
-        options: {
-          sub: { type: 'string', default: 'dev-user' },
-          permission: { type: 'string', multiple: true, default: [] },
-          ttl: { type: 'string', default: '1h' },
-          claim: { type: 'string', multiple: true, default: [] },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-        strict: true,
-      }),
+    const parsed = parseCommandArgs(
+      argv,
+      {
+        sub: { type: 'string', default: 'dev-user' },
+        permission: { type: 'string', multiple: true, default: [] },
+        ttl: { type: 'string', default: '1h' },
+        claim: { type: 'string', multiple: true, default: [] },
+        json: { type: 'boolean' },
+      },
+      io,
+      HELP,
     );
-    if (values.help === true) {
-      io.out(HELP);
-      return EXIT.ok;
-    }
+    if (parsed === undefined) return EXIT.ok;
+    const { values, positionals } = parsed;
     if (positionals.length > 0)
       throw new UsageError(`mint takes no arguments (got ${positionals[0]}).`);
     if (io.env['NODE_ENV'] === 'production') {

@@ -1,11 +1,10 @@
-import { parseArgs } from 'node:util';
 import {
   createRedisSecurityStore,
   createSecurityMonitor,
   MAX_REVOCATION_HORIZON_SECONDS,
 } from '../../index.js';
 import { ConfigError, loadServerSecurityConfig } from '../../server/load-server-config.js';
-import { EXIT, formatDuration, parseOrUsage, UsageError, type Command } from '../cli-io.js';
+import { EXIT, parseCommandArgs, formatDuration, UsageError, type Command } from '../cli-io.js';
 
 /** How long a subject revocation is kept: the monitor's default, as in the example server. */
 const SUBJECT_ENTRY_SECONDS = 86_400;
@@ -67,26 +66,21 @@ export const revokeCommand: Command = {
   summary: 'revoke a token (jti) or every token of a subject in the example server’s Redis',
   help: HELP,
   async run(argv, io) {
-    const { values, positionals } = parseOrUsage(() =>
-      parseArgs({
-        args: [...argv],
-        options: {
-          jti: { type: 'string' },
-          exp: { type: 'string' },
-          sub: { type: 'string' },
-          before: { type: 'string' },
-          iss: { type: 'string' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-        strict: true,
-      }),
+    const parsed = parseCommandArgs(
+      argv,
+      {
+        jti: { type: 'string' },
+        exp: { type: 'string' },
+        sub: { type: 'string' },
+        before: { type: 'string' },
+        iss: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      io,
+      HELP,
     );
-    if (values.help === true) {
-      io.out(HELP);
-      return EXIT.ok;
-    }
+    if (parsed === undefined) return EXIT.ok;
+    const { values, positionals } = parsed;
     if (positionals.length > 0) {
       throw new UsageError(`revoke takes no arguments (got ${JSON.stringify(positionals[0])}).`);
     }

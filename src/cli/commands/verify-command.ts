@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { isAuthError, TokenInvalidError } from '../../index.js';
 import { loadDevKey } from '../../server/dev-keys.js';
 import { ConfigError, loadServerConfig } from '../../server/load-server-config.js';
 import { createServerVerifier, isDevelopmentMode } from '../../server/create-server-verifier.js';
-import { EXIT, parseOrUsage, readTokenArgument, UsageError, type Command } from '../cli-io.js';
+import { EXIT, parseCommandArgs, readTokenArgument, UsageError, type Command } from '../cli-io.js';
 
 const HELP = `Usage: claimgate verify <token | -> [--json]
 
@@ -29,18 +28,9 @@ export const verifyCommand: Command = {
   summary: 'verify a token with the example server’s configuration; typed code on failure',
   help: HELP,
   async run(argv, io) {
-    const { values, positionals } = parseOrUsage(() =>
-      parseArgs({
-        args: [...argv],
-        options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-        allowPositionals: true,
-        strict: true,
-      }),
-    );
-    if (values.help === true) {
-      io.out(HELP);
-      return EXIT.ok;
-    }
+    const parsed = parseCommandArgs(argv, { json: { type: 'boolean' } }, io, HELP);
+    if (parsed === undefined) return EXIT.ok;
+    const { values, positionals } = parsed;
     const token = await readTokenArgument(positionals, io, 'verify');
     let config;
     try {
