@@ -207,6 +207,7 @@ export type {
 
 export {
   createWsAuth,
+  IS_REVOKED_TIMEOUT_MS,
   WS_CLOSE_FORBIDDEN,
   WS_CLOSE_INTERNAL_ERROR,
   WS_CLOSE_RATE_LIMITED,
