@@ -28,7 +28,13 @@ import {
   type Closed,
   type TestWsClient,
 } from '../helpers/graphql-ws-client.js';
-import { generateTestKeyPair, mintToken, nowSeconds, type TestKeyPair } from '../helpers/keys.js';
+import {
+  countingKeyResolver,
+  generateTestKeyPair,
+  mintToken,
+  nowSeconds,
+  type TestKeyPair,
+} from '../helpers/keys.js';
 import { createManualClock } from '../helpers/manual-clock.js';
 import { deleteKeys, SHARED_REDIS_URL, uniqueKeyPrefix } from '../helpers/redis.js';
 import { startTestWsApi, type TestWsApi } from '../helpers/start-test-ws-api.js';
@@ -51,18 +57,6 @@ beforeAll(async () => {
     generateTestKeyPair('ES256'),
   ]);
 });
-
-/** A key resolver that counts its calls: one per signature verification jose starts. */
-function countingKeyResolver(): { getKey: JWTVerifyGetKey; calls: () => number } {
-  let calls = 0;
-  return {
-    getKey: () => {
-      calls += 1;
-      return keys.publicKey;
-    },
-    calls: () => calls,
-  };
-}
 
 function verifier(getKey: JWTVerifyGetKey = () => keys.publicKey): Promise<TokenVerifier> {
   // No verified-token cache: each connection with a valid token costs one key lookup.
@@ -204,7 +198,7 @@ const REFUSED_RATE_LIMITED = { code: 4429, reason: 'RATE_LIMITED', acknowledged:
 describe('createWsAuth with a security monitor (memory store)', () => {
   describe('rate limiting at connect', () => {
     it('refuses the next connection, even with a valid token, with 4429 RATE_LIMITED and without verifying it', async () => {
-      const counter = countingKeyResolver();
+      const counter = countingKeyResolver(keys.publicKey);
       const { security } = monitor();
       const events: AuthenticationEvent[] = [];
       const api = await start({
@@ -219,10 +213,10 @@ describe('createWsAuth with a security monitor (memory store)', () => {
           acknowledged: false,
         });
       }
-      expect(counter.calls()).toBe(3);
+      expect(counter.calls).toBe(3);
       await expect(refusal(api.url, await bearer())).resolves.toEqual(REFUSED_RATE_LIMITED);
       // Refused before verification: the key was not asked for again.
-      expect(counter.calls()).toBe(3);
+      expect(counter.calls).toBe(3);
       expect(events.map((e) => e.outcome)).toEqual([
         'TOKEN_INVALID',
         'TOKEN_INVALID',

@@ -18,7 +18,13 @@ import {
   toClosed,
   type TestWsClient,
 } from '../helpers/graphql-ws-client.js';
-import { generateTestKeyPair, mintToken, nowSeconds, type TestKeyPair } from '../helpers/keys.js';
+import {
+  countingKeyResolver,
+  generateTestKeyPair,
+  mintToken,
+  nowSeconds,
+  type TestKeyPair,
+} from '../helpers/keys.js';
 import { startTestWsApi, type TestWsApi } from '../helpers/start-test-ws-api.js';
 
 const typeDefs = /* GraphQL */ `
@@ -40,18 +46,6 @@ beforeAll(async () => {
     generateTestKeyPair('ES256'),
   ]);
 });
-
-/** A key resolver that counts how often jose asked it for a key: one call per verification. */
-function countingKeyResolver(): { getKey: JWTVerifyGetKey; calls: () => number } {
-  let calls = 0;
-  return {
-    getKey: () => {
-      calls += 1;
-      return keys.publicKey;
-    },
-    calls: () => calls,
-  };
-}
 
 async function verifier(getKey: JWTVerifyGetKey = () => keys.publicKey): Promise<TokenVerifier> {
   return createTokenVerifier({ algorithms: ['ES256'], key: { getKey }, clockTolerance: 0 });
@@ -348,7 +342,7 @@ describe('createWsAuth', () => {
     });
 
     it('verifies each connection once, however many subscriptions it starts', async () => {
-      const counter = countingKeyResolver();
+      const counter = countingKeyResolver(keys.publicKey);
       const api = await start({ verifier: await verifier(counter.getKey) });
       const connections = 12;
       const perConnection = 3;
@@ -364,7 +358,7 @@ describe('createWsAuth', () => {
       expect(new Set(first.map((r) => (r.data as { whoami: string }).whoami)).size).toBe(
         connections,
       );
-      expect(counter.calls()).toBe(connections);
+      expect(counter.calls).toBe(connections);
       expect(api.wsAuth.activeConnections()).toBe(connections);
     });
   });
@@ -456,7 +450,7 @@ describe('createWsAuth', () => {
 
   describe('under a flood of bad tokens', () => {
     it('closes every connection with 4403, keeps no state and keeps serving', async () => {
-      const counter = countingKeyResolver();
+      const counter = countingKeyResolver(keys.publicKey);
       const api = await start({ verifier: await verifier(counter.getKey) });
       const forged = await mintToken({ alg: 'ES256', key: otherKeys.privateKey });
       const flood = 60;
@@ -493,14 +487,14 @@ describe('createWsAuth', () => {
     }
 
     it('hands out the stored principal without verifying again', async () => {
-      const counter = countingKeyResolver();
+      const counter = countingKeyResolver(keys.publicKey);
       const wsAuth = createWsAuth({ verifier: await verifier(counter.getKey), clockTolerance: 0 });
       const { ctx, closes } = connection(await bearer({ permissions: ['a'] }));
       await expect(wsAuth.onConnect(ctx)).resolves.toBe(true);
       const first = wsAuth.context(ctx);
       expect(wsAuth.context(ctx).auth).toBe(first.auth);
       expect(first.auth.principal?.subject).toBe('user-1');
-      expect(counter.calls()).toBe(1);
+      expect(counter.calls).toBe(1);
       expect(closes).toEqual([]);
       wsAuth.onClose(ctx);
       expect(wsAuth.activeConnections()).toBe(0);

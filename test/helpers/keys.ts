@@ -8,6 +8,7 @@ import {
   type JWK,
   type JWTHeaderParameters,
   type JWTPayload,
+  type JWTVerifyGetKey,
 } from 'jose';
 
 /** A key pair generated for this test run. */
@@ -67,4 +68,24 @@ export async function mintToken(options: MintOptions): Promise<string> {
 /** The UTF-8 bytes of a string secret, as jose signs with them. */
 export function secretBytes(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
+}
+
+/**
+ * A key resolver that returns `key` and counts its calls: jose calls it once per signature
+ * verification, so `calls` counts the verifications a verifier really started.
+ */
+export function countingKeyResolver(key: CryptoKey | Uint8Array): {
+  readonly getKey: JWTVerifyGetKey;
+  readonly calls: number;
+} {
+  let calls = 0;
+  return {
+    getKey: () => {
+      calls += 1;
+      return key;
+    },
+    get calls() {
+      return calls;
+    },
+  };
 }

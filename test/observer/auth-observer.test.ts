@@ -12,7 +12,13 @@ import {
 } from '../../src/index.js';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { errorCodes, postGraphQL } from '../helpers/graphql-request.js';
-import { generateTestSecret, mintToken, nowSeconds, secretBytes } from '../helpers/keys.js';
+import {
+  countingKeyResolver,
+  generateTestSecret,
+  mintToken,
+  nowSeconds,
+  secretBytes,
+} from '../helpers/keys.js';
 import { startTestApi, type TestApi } from '../helpers/start-test-api.js';
 
 const typeDefs = /* GraphQL */ `
@@ -57,19 +63,6 @@ afterEach(async () => {
   await api?.stop();
   api = undefined;
 });
-
-function countingKey(): { getKey: JWTVerifyGetKey; readonly calls: number } {
-  let calls = 0;
-  return {
-    getKey: () => {
-      calls += 1;
-      return key;
-    },
-    get calls() {
-      return calls;
-    },
-  };
-}
 
 const mint = (options: { exp?: number; alg?: string; claims?: Record<string, unknown> } = {}) =>
   mintToken({
@@ -121,7 +114,7 @@ function recorder(): AuthObserver & {
 
 describe('AuthObserver', () => {
   it('sees one verification per request, whatever the number of protected fields', async () => {
-    const counter = countingKey();
+    const counter = countingKeyResolver(key);
     const { url } = await start(counter.getKey, undefined, { cache: false });
     const token = await mint();
     for (let i = 0; i < 3; i += 1) {
@@ -132,7 +125,7 @@ describe('AuthObserver', () => {
   });
 
   it('sees one verification per cache lifetime with the cache on', async () => {
-    const counter = countingKey();
+    const counter = countingKeyResolver(key);
     const observer = recorder();
     const { url } = await start(counter.getKey, observer);
     const token = await mint();
@@ -147,7 +140,7 @@ describe('AuthObserver', () => {
 
   it('receives each authentication outcome with algorithm, issuer, kid and duration', async () => {
     const observer = recorder();
-    const { url } = await start(countingKey().getKey, observer);
+    const { url } = await start(countingKeyResolver(key).getKey, observer);
     const token = await mint();
     await postGraphQL(url, { query: '{ public }' });
     await postGraphQL(url, { query: '{ public }', token });
@@ -180,7 +173,7 @@ describe('AuthObserver', () => {
 
   it('receives each denied field with its coordinate, code and requirement', async () => {
     const observer = recorder();
-    const { url } = await start(countingKey().getKey, observer);
+    const { url } = await start(countingKeyResolver(key).getKey, observer);
     const response = await postGraphQL(url, { query: '{ secret }', token: await mint() });
     expect(errorCodes(response)).toEqual(['FORBIDDEN']);
     await postGraphQL(url, { query: '{ items { id } }' });
@@ -198,7 +191,7 @@ describe('AuthObserver', () => {
 
   it('never receives the token, its parts, the subject or other claims', async () => {
     const observer = recorder();
-    const { url } = await start(countingKey().getKey, observer);
+    const { url } = await start(countingKeyResolver(key).getKey, observer);
     const tokens = [
       await mint(),
       await mint({ exp: nowSeconds() - 60 }),
@@ -260,7 +253,7 @@ describe('AuthObserver', () => {
         throw new Error('metrics backend down');
       },
     };
-    const { url } = await start(countingKey().getKey, observer);
+    const { url } = await start(countingKeyResolver(key).getKey, observer);
     const response = await postGraphQL(url, { query: '{ public secret }', token: await mint() });
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual({ public: 'hello', secret: null });

@@ -1,7 +1,12 @@
-import type { CryptoKey, JWTVerifyGetKey } from 'jose';
+import type { CryptoKey } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier, type TokenVerifierOptions } from '../../src/index.js';
-import { generateTestSecret, mintToken, secretBytes } from '../helpers/keys.js';
+import {
+  countingKeyResolver,
+  generateTestSecret,
+  mintToken,
+  secretBytes,
+} from '../helpers/keys.js';
 
 const EXP = 1_900_000_000; // seconds since the epoch
 const IAT = EXP - 3600;
@@ -20,20 +25,6 @@ beforeAll(async () => {
   );
 });
 
-/** A key resolver that counts its calls: jose calls it once per signature verification. */
-function countingKey(): { getKey: JWTVerifyGetKey; readonly calls: number } {
-  let calls = 0;
-  return {
-    getKey: () => {
-      calls += 1;
-      return key;
-    },
-    get calls() {
-      return calls;
-    },
-  };
-}
-
 /** A clock the test moves, in epoch milliseconds. */
 function manualClock(startMs: number): { currentDate: () => Date; set(ms: number): void } {
   let now = startMs;
@@ -46,7 +37,7 @@ function manualClock(startMs: number): { currentDate: () => Date; set(ms: number
 }
 
 async function verifierWith(
-  counter: ReturnType<typeof countingKey>,
+  counter: ReturnType<typeof countingKeyResolver>,
   options: Partial<TokenVerifierOptions> = {},
 ) {
   return createTokenVerifier({
@@ -66,7 +57,7 @@ const mint = (claims: Record<string, unknown> = {}, exp: number | null = EXP) =>
 
 describe('createTokenVerifier cache', () => {
   it('verifies a token once per cache lifetime', async () => {
-    const counter = countingKey();
+    const counter = countingKeyResolver(key);
     const clock = manualClock(IAT * 1000);
     const verifier = await verifierWith(counter, { currentDate: clock.currentDate });
     const token = await mint();
@@ -83,7 +74,7 @@ describe('createTokenVerifier cache', () => {
   });
 
   it('shares one verification between concurrent requests with the same new token', async () => {
-    const counter = countingKey();
+    const counter = countingKeyResolver(key);
     const verifier = await verifierWith(counter, { currentDate: () => new Date(IAT * 1000) });
     const token = await mint();
     const principals = await Promise.all(Array.from({ length: 5 }, () => verifier.verify(token)));
@@ -96,7 +87,7 @@ describe('createTokenVerifier cache', () => {
   });
 
   it('verifies every time with cache: false', async () => {
-    const counter = countingKey();
+    const counter = countingKeyResolver(key);
     const clock = manualClock(IAT * 1000);
     const verifier = await verifierWith(counter, { currentDate: clock.currentDate, cache: false });
     const token = await mint();
@@ -105,7 +96,7 @@ describe('createTokenVerifier cache', () => {
   });
 
   it('answers from the cache until the millisecond before exp, never at exp', async () => {
-    const counter = countingKey();
+    const counter = countingKeyResolver(key);
     const clock = manualClock(IAT * 1000);
     // The default clock tolerance (10 s) lets jose accept the token past exp; the cache must not.
     const verifier = await verifierWith(counter, { currentDate: clock.currentDate });
@@ -123,7 +114,7 @@ describe('createTokenVerifier cache', () => {
   });
 
   it('refuses an expired token after a cache hit once exp has passed', async () => {
-    const counter = countingKey();
+    const counter = countingKeyResolver(key);
     const clock = manualClock(IAT * 1000);
     const verifier = await verifierWith(counter, {
       currentDate: clock.currentDate,
@@ -136,7 +127,7 @@ describe('createTokenVerifier cache', () => {
   });
 
   it('ends a cached entry at iat + maxTokenAge when that comes before exp', async () => {
-    const counter = countingKey();
+    const counter = countingKeyResolver(key);
     const clock = manualClock(IAT * 1000);
     const verifier = await verifierWith(counter, {
       currentDate: clock.currentDate,
@@ -153,7 +144,7 @@ describe('createTokenVerifier cache', () => {
   });
 
   it('caches only tokens that verified', async () => {
-    const counter = countingKey();
+    const counter = countingKeyResolver(key);
     const clock = manualClock(IAT * 1000);
     const verifier = await verifierWith(counter, { currentDate: clock.currentDate });
     const token = await mint();
@@ -168,7 +159,7 @@ describe('createTokenVerifier cache', () => {
   });
 
   it('does not cache a token without exp', async () => {
-    const counter = countingKey();
+    const counter = countingKeyResolver(key);
     const clock = manualClock(IAT * 1000);
     const verifier = await verifierWith(counter, {
       currentDate: clock.currentDate,
@@ -181,7 +172,7 @@ describe('createTokenVerifier cache', () => {
   });
 
   it('treats another string form of a token as another entry', async () => {
-    const counter = countingKey();
+    const counter = countingKeyResolver(key);
     const clock = manualClock(IAT * 1000);
     const verifier = await verifierWith(counter, { currentDate: clock.currentDate });
     const token = await mint();
@@ -199,7 +190,7 @@ describe('createTokenVerifier cache', () => {
   });
 
   it('shares a deeply frozen principal between cache hits', async () => {
-    const counter = countingKey();
+    const counter = countingKeyResolver(key);
     const verifier = await verifierWith(counter, { currentDate: () => new Date(IAT * 1000) });
     const principal = await verifier.verify(await mint({ profile: { team: { name: 'a' } } }));
     const profile = principal.claims['profile'] as { team: { name: string } };
@@ -208,7 +199,7 @@ describe('createTokenVerifier cache', () => {
   });
 
   it('shares permissions no request can change: the next hit sees the verified ones', async () => {
-    const counter = countingKey();
+    const counter = countingKeyResolver(key);
     const verifier = await verifierWith(counter, { currentDate: () => new Date(IAT * 1000) });
     const token = await mint({ permissions: ['read'] });
     const first = await verifier.verify(token);
@@ -223,7 +214,7 @@ describe('createTokenVerifier cache', () => {
   });
 
   it('throws a TypeError for a cache option that is not false or an object', async () => {
-    const counter = countingKey();
+    const counter = countingKeyResolver(key);
     const notAnOption: unknown = true; // what a JavaScript caller could pass
     await expect(verifierWith(counter, { cache: notAnOption as false })).rejects.toBeInstanceOf(
       TypeError,
